@@ -1,0 +1,310 @@
+package dev.loomport;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One listener: a host and port to accept on, the name of the handler that serves what it accepts, and
+ * how. Immutable; made with {@link #builder(String)}, which checks every value as it is set and names
+ * the option and the value in its error.
+ *
+ * <table class="striped">
+ *   <caption>Options and their defaults</caption>
+ *   <thead><tr><th>option</th><th>default</th><th>meaning</th></tr></thead>
+ *   <tbody>
+ *   <tr><td>{@code name}</td><td>the handler's name</td><td>in thread names, logs and metric tags;
+ *       when two listeners would share one, the later gets {@code -2}, {@code -3}… appended</td></tr>
+ *   <tr><td>{@code host}</td><td>{@code 127.0.0.1}</td><td>address to bind; {@code 0.0.0.0} or
+ *       {@code ::} for every interface (never the default)</td></tr>
+ *   <tr><td>{@code port}</td><td>0</td><td>0 = an ephemeral port chosen by the OS, reported by
+ *       {@link Server#listeners()}</td></tr>
+ *   <tr><td>{@code backlog}</td><td>1024</td><td>accept queue length; the kernel caps it
+ *       ({@code net.core.somaxconn} on Linux)</td></tr>
+ *   <tr><td>{@code reuseAddress}</td><td>true</td><td>{@code SO_REUSEADDR} on the listening socket</td></tr>
+ *   <tr><td>{@code reusePort}</td><td>false</td><td>{@code SO_REUSEPORT}: several processes share the
+ *       port; start fails where the OS lacks it</td></tr>
+ *   <tr><td>{@code tcpNoDelay}</td><td>true</td><td>{@code TCP_NODELAY} on accepted sockets</td></tr>
+ *   <tr><td>{@code keepAlive}</td><td>false</td><td>{@code SO_KEEPALIVE} on accepted sockets</td></tr>
+ *   <tr><td>{@code receiveBufferSize}</td><td>0</td><td>{@code SO_RCVBUF} in bytes; 0 = the OS's
+ *       default (and its auto-tuning)</td></tr>
+ *   <tr><td>{@code sendBufferSize}</td><td>0</td><td>{@code SO_SNDBUF} in bytes; 0 = the OS's default</td></tr>
+ *   <tr><td>{@code maxConnections}</td><td>10,000</td><td>open connections at once; 0 = no limit</td></tr>
+ *   <tr><td>{@code overflow}</td><td>{@link Overflow#BACKPRESSURE}</td><td>what happens to a connection
+ *       beyond {@code maxConnections}</td></tr>
+ *   <tr><td>{@code rejectMessage}</td><td>none</td><td>bytes written to a connection rejected by a limit
+ *       before it is closed (at most 1 KiB)</td></tr>
+ *   <tr><td>{@code maxConnectionsPerSource}</td><td>0</td><td>open connections from one remote address;
+ *       0 = no limit (behind a load balancer or NAT every client shares one address)</td></tr>
+ *   <tr><td>{@code idleTimeout}</td><td>{@link Duration#ZERO}</td><td>close a connection that has
+ *       neither read nor written a byte for this long; zero = never</td></tr>
+ *   <tr><td>{@code writeTimeout}</td><td>60 s</td><td>close a connection whose write has made no
+ *       progress for this long (a client that stopped reading); zero = never</td></tr>
+ *   <tr><td>{@code maxLifetime}</td><td>{@link Duration#ZERO}</td><td>close a connection this long after
+ *       it was accepted; zero = never</td></tr>
+ *   <tr><td>{@code handlerOptions}</td><td>none</td><td>{@code key=value} pairs passed to
+ *       {@link dev.loomport.spi.ConnectionHandler#configure}</td></tr>
+ *   </tbody>
+ * </table>
+ */
+public final class ListenerConfig {
+
+    /** What a listener does with a connection that arrives when it already has {@code maxConnections}. */
+    public enum Overflow {
+        /**
+         * Stop accepting until a connection ends; the kernel's backlog holds the newcomers, and beyond
+         * it the client's connect waits or fails. Nothing is lost that the client does not retry.
+         */
+        BACKPRESSURE,
+        /** Accept, write the {@code rejectMessage} if there is one, and close at once. */
+        REJECT
+    }
+
+    /** The most bytes a reject message may have: it is written from the accept loop, so it must fit
+     * in any socket's send buffer at once. */
+    public static final int MAX_REJECT_MESSAGE = 1024;
+
+    private final String name;
+    private final String host;
+    private final int port;
+    private final String handler;
+    private final Map<String, String> handlerOptions;
+    private final int backlog;
+    private final boolean reuseAddress;
+    private final boolean reusePort;
+    private final boolean tcpNoDelay;
+    private final boolean keepAlive;
+    private final int receiveBufferSize;
+    private final int sendBufferSize;
+    private final int maxConnections;
+    private final Overflow overflow;
+    private final byte[] rejectMessage;
+    private final int maxConnectionsPerSource;
+    private final Duration idleTimeout;
+    private final Duration writeTimeout;
+    private final Duration maxLifetime;
+
+    private ListenerConfig(Builder b) {
+        name = b.name;
+        host = b.host;
+        port = b.port;
+        handler = b.handler;
+        handlerOptions = Map.copyOf(b.handlerOptions);
+        backlog = b.backlog;
+        reuseAddress = b.reuseAddress;
+        reusePort = b.reusePort;
+        tcpNoDelay = b.tcpNoDelay;
+        keepAlive = b.keepAlive;
+        receiveBufferSize = b.receiveBufferSize;
+        sendBufferSize = b.sendBufferSize;
+        maxConnections = b.maxConnections;
+        overflow = b.overflow;
+        rejectMessage = b.rejectMessage.clone();
+        maxConnectionsPerSource = b.maxConnectionsPerSource;
+        idleTimeout = b.idleTimeout;
+        writeTimeout = b.writeTimeout;
+        maxLifetime = b.maxLifetime;
+    }
+
+    /** A builder for a listener served by the handler named {@code handler}, with every default. */
+    public static Builder builder(String handler) {
+        return new Builder(handler);
+    }
+
+    /** The name given, or {@code null} if none was (the server then derives one from the handler). */
+    public String name() { return name; }
+    public String host() { return host; }
+    public int port() { return port; }
+    public String handler() { return handler; }
+    public Map<String, String> handlerOptions() { return handlerOptions; }
+    public int backlog() { return backlog; }
+    public boolean reuseAddress() { return reuseAddress; }
+    public boolean reusePort() { return reusePort; }
+    public boolean tcpNoDelay() { return tcpNoDelay; }
+    public boolean keepAlive() { return keepAlive; }
+    public int receiveBufferSize() { return receiveBufferSize; }
+    public int sendBufferSize() { return sendBufferSize; }
+    public int maxConnections() { return maxConnections; }
+    public Overflow overflow() { return overflow; }
+    /** A copy of the reject message; empty when there is none. */
+    public byte[] rejectMessage() { return rejectMessage.clone(); }
+    public int maxConnectionsPerSource() { return maxConnectionsPerSource; }
+    public Duration idleTimeout() { return idleTimeout; }
+    public Duration writeTimeout() { return writeTimeout; }
+    public Duration maxLifetime() { return maxLifetime; }
+
+    @Override
+    public String toString() {
+        return "listener " + (name == null ? handler : name) + " (" + handler + " on " + host + ":" + port + ")";
+    }
+
+    /** Collects a listener's options, checking each as it is set. */
+    public static final class Builder {
+        private String name;
+        private String host = "127.0.0.1";
+        private int port = 0;
+        private String handler;
+        private final Map<String, String> handlerOptions = new LinkedHashMap<>();
+        private int backlog = 1024;
+        private boolean reuseAddress = true;
+        private boolean reusePort = false;
+        private boolean tcpNoDelay = true;
+        private boolean keepAlive = false;
+        private int receiveBufferSize = 0;
+        private int sendBufferSize = 0;
+        private int maxConnections = 10_000;
+        private Overflow overflow = Overflow.BACKPRESSURE;
+        private byte[] rejectMessage = new byte[0];
+        private int maxConnectionsPerSource = 0;
+        private Duration idleTimeout = Duration.ZERO;
+        private Duration writeTimeout = Duration.ofSeconds(60);
+        private Duration maxLifetime = Duration.ZERO;
+
+        private Builder(String handler) {
+            handler(handler);
+        }
+
+        /** The handler's name, as its {@link dev.loomport.spi.ConnectionHandler#name()} gives it. */
+        public Builder handler(String handler) {
+            this.handler = token("handler", handler);
+            return this;
+        }
+
+        /** The listener's name: letters, digits, {@code . _ -}. */
+        public Builder name(String name) {
+            this.name = token("listener name", name);
+            return this;
+        }
+
+        /** A host name or IP literal to bind; IPv6 literals with or without brackets. */
+        public Builder host(String host) {
+            Objects.requireNonNull(host, "host");
+            String h = host.strip();
+            if (h.startsWith("[") && h.endsWith("]")) {
+                h = h.substring(1, h.length() - 1);
+            }
+            if (h.isEmpty()) {
+                throw new IllegalArgumentException("host must not be blank: '" + host + "'");
+            }
+            this.host = h;
+            return this;
+        }
+
+        /** 0..65535; 0 = an ephemeral port. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range 0..65535: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Accept queue length, at least 1. */
+        public Builder backlog(int backlog) {
+            this.backlog = atLeast("backlog", backlog, 1);
+            return this;
+        }
+
+        public Builder reuseAddress(boolean on) { this.reuseAddress = on; return this; }
+        public Builder reusePort(boolean on) { this.reusePort = on; return this; }
+        public Builder tcpNoDelay(boolean on) { this.tcpNoDelay = on; return this; }
+        public Builder keepAlive(boolean on) { this.keepAlive = on; return this; }
+
+        /** {@code SO_RCVBUF} in bytes; 0 = the OS's default. */
+        public Builder receiveBufferSize(int bytes) {
+            this.receiveBufferSize = atLeast("receiveBufferSize", bytes, 0);
+            return this;
+        }
+
+        /** {@code SO_SNDBUF} in bytes; 0 = the OS's default. */
+        public Builder sendBufferSize(int bytes) {
+            this.sendBufferSize = atLeast("sendBufferSize", bytes, 0);
+            return this;
+        }
+
+        /** Open connections at once; 0 = no limit. */
+        public Builder maxConnections(int max) {
+            this.maxConnections = atLeast("maxConnections", max, 0);
+            return this;
+        }
+
+        public Builder overflow(Overflow overflow) {
+            this.overflow = Objects.requireNonNull(overflow, "overflow");
+            return this;
+        }
+
+        /** Written (UTF-8) to a connection rejected by a limit before it is closed; empty = none. */
+        public Builder rejectMessage(String message) {
+            byte[] bytes = Objects.requireNonNull(message, "rejectMessage").getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > MAX_REJECT_MESSAGE) {
+                throw new IllegalArgumentException("rejectMessage is longer than " + MAX_REJECT_MESSAGE
+                        + " bytes: " + bytes.length);
+            }
+            this.rejectMessage = bytes;
+            return this;
+        }
+
+        /** Open connections from one remote address at once; 0 = no limit. */
+        public Builder maxConnectionsPerSource(int max) {
+            this.maxConnectionsPerSource = atLeast("maxConnectionsPerSource", max, 0);
+            return this;
+        }
+
+        /** No byte read or written for this long closes the connection; zero = never. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout("idleTimeout", timeout);
+            return this;
+        }
+
+        /** A write that makes no progress for this long closes the connection; zero = never. */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = timeout("writeTimeout", timeout);
+            return this;
+        }
+
+        /** A connection open this long is closed; zero = never. */
+        public Builder maxLifetime(Duration lifetime) {
+            this.maxLifetime = timeout("maxLifetime", lifetime);
+            return this;
+        }
+
+        /** One option for the handler ({@link dev.loomport.spi.ConnectionHandler#configure}). */
+        public Builder handlerOption(String key, String value) {
+            handlerOptions.put(token("handler option", key), Objects.requireNonNull(value, key));
+            return this;
+        }
+
+        public ListenerConfig build() {
+            return new ListenerConfig(this);
+        }
+
+        private static int atLeast(String option, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(option + " must be at least " + min + ": " + value);
+            }
+            return value;
+        }
+
+        private static Duration timeout(String option, Duration value) {
+            Objects.requireNonNull(value, option);
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(option + " must not be negative: " + value);
+            }
+            if (!value.isZero() && value.toMillis() < 1) {
+                throw new IllegalArgumentException(option + " must be zero (none) or at least 1ms: " + value);
+            }
+            return value;
+        }
+
+        static String token(String what, String value) {
+            Objects.requireNonNull(value, what);
+            if (!value.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException(
+                        what + " must be letters, digits, '.', '_' or '-': '" + value + "'");
+            }
+            return value;
+        }
+    }
+}

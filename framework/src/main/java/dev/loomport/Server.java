@@ -1,0 +1,117 @@
+package dev.loomport;
+
+import dev.loomport.internal.Engine;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A running TCP server: one or more listeners, each accepting on its own port and serving every
+ * connection on a new virtual thread with the handler it names.
+ *
+ * <p>The lifecycle is short and total:
+ * <ul>
+ *   <li>{@link #start(ServerConfig)} binds every listener or none, and returns once all accept.</li>
+ *   <li>{@link #shutdown(Duration)} stops gracefully: stop accepting, tell handlers the server is
+ *       draining, wait up to the grace period, close what is left.</li>
+ *   <li>{@link #close()} stops at once: closes every listener and connection and interrupts their
+ *       threads.</li>
+ *   <li>Both return only when every thread the server started has ended; both are idempotent and safe
+ *       to call from several threads at once. A stopped server cannot be started again: start a new
+ *       one.</li>
+ * </ul>
+ *
+ * {@snippet :
+ * ServerConfig config = ServerConfig.builder()
+ *         .listener(ListenerConfig.builder("echo").port(7007).build())
+ *         .build();
+ * try (Server server = Server.start(config)) {
+ *     System.out.println("listening on " + server.listeners().getFirst().hostAndPort());
+ *     server.awaitTermination();
+ * }
+ * }
+ */
+public final class Server implements AutoCloseable {
+
+    private final Engine engine;
+
+    private Server(Engine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * Starts a server: finds each listener's handler, configures it, binds every listener, and starts
+     * accepting on all of them.
+     *
+     * @throws java.net.BindException naming {@code host:port} when a port is in use (no listener is
+     *         left bound)
+     * @throws IllegalArgumentException when a listener names a handler that does not exist (the message
+     *         lists those that do) or gives it options it rejects
+     * @throws IllegalStateException when two plug-ins share a name (the message names both classes) or
+     *         a plug-in cannot be loaded
+     * @throws IOException when a listener cannot be bound for another reason
+     */
+    public static Server start(ServerConfig config) throws IOException {
+        return new Server(Engine.start(Objects.requireNonNull(config, "config")));
+    }
+
+    /** The listeners, in configuration order, with the addresses they are bound to. */
+    public List<BoundListener> listeners() {
+        return engine.listeners();
+    }
+
+    /**
+     * Stops gracefully: the listening sockets close at once (new connects are refused), handlers are
+     * told the server is draining ({@link dev.loomport.spi.Connection#isDraining()}), and connections
+     * have up to {@code grace} to end by themselves. Then the rest are closed and their threads
+     * interrupted. Returns when no thread of this server is left. Calling it while another stop is
+     * under way waits for that one; a shorter grace period shortens it.
+     */
+    public void shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace period must not be negative: " + grace);
+        }
+        engine.shutdown(grace);
+    }
+
+    /** Stops at once: {@link #shutdown(Duration)} with no grace period. */
+    @Override
+    public void close() {
+        engine.shutdown(Duration.ZERO);
+    }
+
+    /** Waits until the server has stopped (someone called {@link #close()} or {@link #shutdown}). */
+    public void awaitTermination() throws InterruptedException {
+        engine.awaitTermination();
+    }
+
+    /** Waits at most {@code timeout}; returns whether the server has stopped. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return engine.awaitTermination(timeout);
+    }
+
+    /** Whether a stop has begun: no new connections are accepted. */
+    public boolean isDraining() {
+        return engine.isDraining();
+    }
+
+    /** Whether the server has stopped and every one of its threads has ended. */
+    public boolean isTerminated() {
+        return engine.isTerminated();
+    }
+
+    /** Connections open now, across all listeners. */
+    public int activeConnections() {
+        return engine.activeConnections();
+    }
+
+    /**
+     * Threads this server started that have not ended yet: accept loops, connections, their subtasks,
+     * and the timeout watchdog. 0 once the server has stopped.
+     */
+    public int liveThreads() {
+        return engine.liveThreads();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.loomport;
+
+import dev.loomport.spi.ConnectionHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a {@link Server} serves: its listeners, the handlers they may name, and where metrics go.
+ * Immutable; made with {@link #builder()}.
+ *
+ * <ul>
+ *   <li>{@code listeners}: at least one.</li>
+ *   <li>{@code handlers}: handler instances given directly, in addition to those found with
+ *       {@link java.util.ServiceLoader} (default: none given; discovery is always on).</li>
+ *   <li>{@code meterRegistry}: default {@link Metrics#globalRegistry}, so an application that adds its
+ *       registry there sees loomport's meters with no more wiring. To turn metrics off, pass a
+ *       registry that records nothing, such as an empty
+ *       {@link io.micrometer.core.instrument.composite.CompositeMeterRegistry}.</li>
+ * </ul>
+ */
+public final class ServerConfig {
+
+    private final List<ListenerConfig> listeners;
+    private final List<ConnectionHandler> handlers;
+    private final MeterRegistry meterRegistry;
+
+    private ServerConfig(Builder b) {
+        listeners = List.copyOf(b.listeners);
+        handlers = List.copyOf(b.handlers);
+        meterRegistry = b.meterRegistry;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public List<ListenerConfig> listeners() { return listeners; }
+    public List<ConnectionHandler> handlers() { return handlers; }
+    public MeterRegistry meterRegistry() { return meterRegistry; }
+
+    /** Collects a server's configuration. */
+    public static final class Builder {
+        private final List<ListenerConfig> listeners = new ArrayList<>();
+        private final List<ConnectionHandler> handlers = new ArrayList<>();
+        private MeterRegistry meterRegistry = Metrics.globalRegistry;
+
+        private Builder() {
+        }
+
+        public Builder listener(ListenerConfig listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Makes {@code handler} available by its name, beside the handlers found as plug-ins. */
+        public Builder handler(ConnectionHandler handler) {
+            handlers.add(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if there is no listener */
+        public ServerConfig build() {
+            if (listeners.isEmpty()) {
+                throw new IllegalArgumentException("a server needs at least one listener; none was given");
+            }
+            return new ServerConfig(this);
+        }
+    }
+}

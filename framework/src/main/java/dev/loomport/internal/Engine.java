@@ -1,0 +1,274 @@
+package dev.loomport.internal;
+
+import dev.loomport.BoundListener;
+import dev.loomport.ListenerConfig;
+import dev.loomport.ServerConfig;
+import dev.loomport.spi.ConnectionHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What {@link dev.loomport.Server} stands on: starts every listener or none, and stops them all.
+ *
+ * <p>Ownership: the engine owns its listeners and the watchdog; a listener owns its accept loop and its
+ * connections; a connection owns its scopes' subtasks. Stopping walks that tree from the top and
+ * returns only when every thread in it has ended.
+ *
+ * <pre>
+ *  RUNNING ──shutdown(grace)──▶ DRAINING ──no connection left, or deadline──▶ (close the rest) ─▶ TERMINATED
+ *           stop accepting,                 close() meanwhile: deadline = now
+ *           tell handlers
+ * </pre>
+ */
+public final class Engine {
+    private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+
+    private enum State { RUNNING, DRAINING, TERMINATED }
+
+    private final MeterRegistry meterRegistry;
+    private final ThreadCount threads = new ThreadCount();
+    private final AtomicLong ids = new AtomicLong();
+    private final List<Listener> listeners = new ArrayList<>();
+    private Watchdog watchdog;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile State state = State.RUNNING;
+    private long deadline; // nanoTime; guarded by lock
+
+    private Engine(MeterRegistry meterRegistry) {
+        this.meterRegistry = meterRegistry;
+    }
+
+    /**
+     * Finds and configures every listener's handler, then binds every listener; only when all are bound
+     * does any start accepting. On any failure whatever was bound is closed again.
+     */
+    public static Engine start(ServerConfig config) throws IOException {
+        HandlerRegistry registry = HandlerRegistry.load(config.handlers());
+        List<ConnectionHandler> handlers = new ArrayList<>();
+        for (ListenerConfig listener : config.listeners()) {
+            ConnectionHandler found = registry.get(listener.handler());
+            ConnectionHandler configured;
+            try {
+                configured = found.configure(listener.handlerOptions());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(listener + ": " + e.getMessage(), e);
+            }
+            if (configured == null) {
+                throw new IllegalStateException("handler " + found.getClass().getName() + " configured to null");
+            }
+            handlers.add(configured);
+        }
+        List<String> names = names(config.listeners());
+
+        Engine engine = new Engine(config.meterRegistry());
+        try {
+            for (int i = 0; i < names.size(); i++) {
+                engine.listeners.add(Listener.bind(names.get(i), config.listeners().get(i), handlers.get(i), engine));
+            }
+        } catch (IOException | RuntimeException e) {
+            engine.listeners.forEach(Listener::stopAccepting);
+            throw e;
+        }
+        engine.watchdog = Watchdog.forListeners(engine.listeners);
+        if (engine.watchdog != null) {
+            engine.watchdog.start(engine.threads);
+        }
+        for (Listener listener : engine.listeners) {
+            listener.start();
+            LOG.log(Level.DEBUG, () -> "listening " + listener.bound().handler() + " "
+                    + listener.bound().hostAndPort() + " (listener " + listener.name() + ")");
+        }
+        return engine;
+    }
+
+    /** Explicit names as given; a missing one is the handler's name, made unique by -2, -3, ... */
+    private static List<String> names(List<ListenerConfig> configs) {
+        Set<String> taken = new HashSet<>();
+        for (ListenerConfig c : configs) {
+            if (c.name() != null && !taken.add(c.name())) {
+                throw new IllegalArgumentException("two listeners are named '" + c.name() + "'");
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (ListenerConfig c : configs) {
+            String name = c.name();
+            if (name == null) {
+                name = c.handler();
+                for (int n = 2; !taken.add(name); n++) {
+                    name = c.handler() + "-" + n;
+                }
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    public List<BoundListener> listeners() {
+        return listeners.stream().map(Listener::bound).toList();
+    }
+
+    /**
+     * Stops accepting, tells handlers the server is draining, waits up to {@code grace} for connections
+     * to end, then closes the rest and waits for every thread. A second call, from any thread, waits for
+     * the first to finish, and shortens its grace period if it asks for less.
+     */
+    public void shutdown(Duration grace) {
+        boolean coordinator;
+        lock.lock();
+        try {
+            long asked = saturatedDeadline(grace);
+            coordinator = state == State.RUNNING;
+            if (coordinator) {
+                state = State.DRAINING;
+                deadline = asked;
+            } else if (asked - deadline < 0) {
+                deadline = asked;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!coordinator) {
+            awaitTerminationUninterruptibly();
+            return;
+        }
+        boolean interrupted = false;
+        listeners.forEach(Listener::stopAccepting);
+        listeners.forEach(Listener::drain);
+        lock.lock();
+        try {
+            long left;
+            while (activeConnections() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    interrupted = true; // an interrupted stop stops at once
+                    deadline = System.nanoTime();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        int left = activeConnections();
+        if (left > 0) {
+            LOG.log(Level.INFO, () -> "grace period over: closing " + left + " connection(s)");
+        }
+        listeners.forEach(Listener::abortAll);
+        listeners.forEach(Listener::awaitConnections);
+        if (watchdog != null) {
+            watchdog.stop();
+        }
+        state = State.TERMINATED;
+        terminated.countDown();
+        LOG.log(Level.DEBUG, "stopped");
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long saturatedDeadline(Duration grace) {
+        long now = System.nanoTime();
+        long nanos;
+        try {
+            nanos = grace.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE / 2;
+        }
+        return now + Math.min(nanos, Long.MAX_VALUE / 2);
+    }
+
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    private void awaitTerminationUninterruptibly() {
+        uninterruptibly(terminated::await);
+    }
+
+    static void joinUninterruptibly(Thread thread) {
+        uninterruptibly(thread::join);
+    }
+
+    private interface Wait {
+        void await() throws InterruptedException;
+    }
+
+    /** Waits to the end even if interrupted, then restores the interrupt for the caller to see. */
+    private static void uninterruptibly(Wait wait) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                wait.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isDraining() {
+        return state != State.RUNNING;
+    }
+
+    public boolean isTerminated() {
+        return state == State.TERMINATED;
+    }
+
+    public int activeConnections() {
+        int n = 0;
+        for (Listener l : listeners) {
+            n += l.openConnections();
+        }
+        return n;
+    }
+
+    /** Threads this server started that have not ended: accept loops, connections, subtasks, watchdog. */
+    public int liveThreads() {
+        return threads.live();
+    }
+
+    MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    ThreadCount threads() {
+        return threads;
+    }
+
+    long nextId() {
+        return ids.incrementAndGet();
+    }
+
+    /** A connection ended: wake a shutdown that waits for the last one. */
+    void connectionEnded() {
+        if (state == State.DRAINING) {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

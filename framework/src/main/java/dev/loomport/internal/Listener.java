@@ -1,0 +1,290 @@
+package dev.loomport.internal;
+
+import dev.loomport.BoundListener;
+import dev.loomport.ListenerConfig;
+import dev.loomport.spi.ConnectionHandler;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * One listening socket, its accept loop, and the connections it accepted. The accept loop runs on a
+ * virtual thread of its own and does as little as it can: accept, admit or reject, start the
+ * connection's thread. Everything slow (socket options, the handler) happens on the connection's thread.
+ *
+ * <p>Every connection thread belongs to this listener's thread-per-task executor, so a thread dump
+ * ({@code jcmd <pid> Thread.dump_to_file -format=json}) shows a listener's connections together.
+ */
+final class Listener {
+    private static final System.Logger LOG = System.getLogger(Listener.class.getName());
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(5);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+
+    private final String name;
+    private final ListenerConfig config;
+    private final ConnectionHandler handler;
+    private final ServerSocket serverSocket;
+    private final BoundListener bound;
+    private final Engine engine;
+    private final ListenerMetrics metrics;
+    private final ExecutorService connections;
+    private final Set<SocketConnection> open = ConcurrentHashMap.newKeySet();
+    private final Semaphore slots; // null: no limit
+    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
+    private final boolean backpressure;
+    private final byte[] rejectMessage;
+    private volatile boolean closing;
+    private Thread acceptThread;
+
+    private Listener(String name, ListenerConfig config, ConnectionHandler handler, ServerSocket serverSocket,
+                     Engine engine) {
+        this.name = name;
+        this.config = config;
+        this.handler = handler;
+        this.serverSocket = serverSocket;
+        this.engine = engine;
+        this.bound = new BoundListener(name, handler.name(), (InetSocketAddress) serverSocket.getLocalSocketAddress());
+        this.metrics = new ListenerMetrics(engine.meterRegistry(), name, handler.name(), bound.address().getPort(),
+                open::size);
+        this.connections = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("loomport " + name + " connection").factory());
+        this.slots = config.maxConnections() > 0 ? new Semaphore(config.maxConnections()) : null;
+        this.backpressure = config.overflow() == ListenerConfig.Overflow.BACKPRESSURE;
+        this.rejectMessage = config.rejectMessage();
+    }
+
+    /** Binds the listening socket; nothing is accepted until {@link #start()}. */
+    static Listener bind(String name, ListenerConfig config, ConnectionHandler handler, Engine engine)
+            throws IOException {
+        String where = hostPort(config.host(), config.port());
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(config.host());
+        } catch (UnknownHostException e) {
+            throw new UnknownHostException("listener " + name + ": unknown host '" + config.host() + "'");
+        }
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(config.reuseAddress());
+            if (config.reusePort()) {
+                if (!socket.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new IOException("listener " + name + ": SO_REUSEPORT is not supported on this platform");
+                }
+                socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (config.receiveBufferSize() > 0) {
+                socket.setReceiveBufferSize(config.receiveBufferSize()); // inherited by accepted sockets
+            }
+            socket.bind(new InetSocketAddress(address, config.port()), config.backlog());
+            return new Listener(name, config, handler, socket, engine);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            if (e instanceof BindException) {
+                String why = String.valueOf(e.getMessage());
+                BindException named = new BindException(why.contains("in use")
+                        ? where + " is already in use" : "cannot listen on " + where + ": " + why);
+                named.initCause(e);
+                throw named;
+            }
+            throw e;
+        }
+    }
+
+    void start() {
+        acceptThread = Thread.ofVirtual()
+                .name("loomport " + name + " accept " + bound.hostAndPort())
+                .start(engine.threads().counted(this::acceptLoop));
+    }
+
+    private void acceptLoop() {
+        Duration backoff = Duration.ZERO;
+        int failures = 0;
+        while (!closing) {
+            boolean slotHeld = false;
+            if (slots != null && backpressure) {
+                try {
+                    slots.acquire(); // full: stop accepting; the kernel's backlog holds newcomers
+                    slotHeld = true;
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (IOException | RuntimeException e) {
+                if (slotHeld) {
+                    slots.release();
+                }
+                if (closing) {
+                    break;
+                }
+                // Out of descriptors and the like: keep the loop alive, but don't spin.
+                metrics.acceptFailed(e);
+                if (failures++ == 0) {
+                    LOG.log(Level.WARNING, "listener " + name + " on " + bound.hostAndPort()
+                            + ": accept failed, backing off and retrying: " + e);
+                }
+                backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    break;
+                }
+                continue;
+            }
+            if (failures > 0) {
+                LOG.log(Level.INFO, "listener " + name + " on " + bound.hostAndPort() + ": accepting again after "
+                        + failures + " failed accepts");
+                failures = 0;
+                backoff = Duration.ZERO;
+            }
+            admit(socket, slotHeld);
+        }
+    }
+
+    private void admit(Socket socket, boolean slotHeld) {
+        if (closing) {
+            release(slotHeld, null);
+            reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
+            return;
+        }
+        if (slots != null && !slotHeld) {
+            if (!slots.tryAcquire()) {
+                reject(socket, ListenerMetrics.RejectReason.MAX_CONNECTIONS);
+                return;
+            }
+        }
+        InetAddress source = socket.getInetAddress();
+        if (config.maxConnectionsPerSource() > 0 && !acquireSource(source)) {
+            release(true, null);
+            reject(socket, ListenerMetrics.RejectReason.PER_SOURCE);
+            return;
+        }
+        SocketConnection connection = new SocketConnection(engine.nextId(), this, socket);
+        open.add(connection);
+        metrics.accepted();
+        Runnable task = engine.threads().counted(connection::serve);
+        try {
+            connections.execute(task);
+        } catch (RejectedExecutionException e) { // only while shutting down
+            engine.threads().notStarted();
+            connection.abort(Outcome.SHUTDOWN);
+            ended(connection);
+        }
+    }
+
+    /** Closes a connection that will not reach the handler, after the reject message if there is one. */
+    private void reject(Socket socket, ListenerMetrics.RejectReason reason) {
+        metrics.rejected(reason);
+        LOG.log(Level.DEBUG, () -> "listener " + name + ": rejected " + socket.getRemoteSocketAddress()
+                + " (" + reason.tag + ")");
+        try (socket) {
+            if (rejectMessage.length > 0 && reason != ListenerMetrics.RejectReason.SHUTDOWN) {
+                socket.getOutputStream().write(rejectMessage); // at most 1 KiB: fits any send buffer
+                socket.shutdownOutput();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "listener " + name + ": reject message not delivered: " + e);
+        }
+    }
+
+    private boolean acquireSource(InetAddress source) {
+        boolean[] acquired = {false};
+        perSource.compute(source, (address, count) -> {
+            int n = count == null ? 0 : count;
+            if (n >= config.maxConnectionsPerSource()) {
+                return count;
+            }
+            acquired[0] = true;
+            return n + 1;
+        });
+        return acquired[0];
+    }
+
+    private void release(boolean slot, InetAddress source) {
+        if (slot && slots != null) {
+            slots.release();
+        }
+        if (source != null && config.maxConnectionsPerSource() > 0) {
+            perSource.computeIfPresent(source, (address, count) -> count == 1 ? null : count - 1);
+        }
+    }
+
+    /** The last act of every admitted connection, on every path. */
+    void ended(SocketConnection connection) {
+        if (open.remove(connection)) {
+            release(true, connection.remoteAddress().getAddress());
+            engine.connectionEnded();
+        }
+    }
+
+    /** Stops accepting: the listening socket closes, new connects are refused. Waits for the loop. */
+    void stopAccepting() {
+        closing = true;
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "listener " + name + ": close failed: " + e);
+        }
+        if (acceptThread != null) {
+            acceptThread.interrupt(); // it may be waiting for a slot, or backing off
+            Engine.joinUninterruptibly(acceptThread);
+        }
+    }
+
+    void drain() {
+        open.forEach(SocketConnection::drain);
+    }
+
+    /** Closes what is still open and interrupts its threads. */
+    void abortAll() {
+        open.forEach(c -> c.abort(Outcome.SHUTDOWN));
+        connections.shutdownNow();
+    }
+
+    /** Waits until every connection thread (and so every subtask) has ended. */
+    void awaitConnections() {
+        connections.close();
+    }
+
+    void checkTimeouts(long now) {
+        for (SocketConnection c : open) {
+            c.checkTimeouts(now);
+        }
+    }
+
+    int openConnections() {
+        return open.size();
+    }
+
+    String name() { return name; }
+    ListenerConfig config() { return config; }
+    ConnectionHandler handler() { return handler; }
+    BoundListener bound() { return bound; }
+    ListenerMetrics metrics() { return metrics; }
+    ThreadCount threads() { return engine.threads(); }
+    boolean isDraining() { return engine.isDraining(); }
+
+    static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

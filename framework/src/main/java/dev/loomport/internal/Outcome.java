@@ -1,0 +1,31 @@
+package dev.loomport.internal;
+
+/** How a connection ended: the {@code outcome} tag of {@code loomport.connections.closed}. */
+public enum Outcome {
+    /** The handler returned after the client had shut down its output (read returned -1). */
+    CLIENT_CLOSED("client-closed"),
+    /** The handler returned while the client was still sending: the server chose to end it. */
+    SERVER_CLOSED("server-closed"),
+    /** Reading or writing the client's socket failed: reset, broken pipe. */
+    CLIENT_RESET("client-reset"),
+    /** The handler threw something that was not the client's socket failing. */
+    ERROR("error"),
+    /** No byte read or written for the listener's idle timeout. */
+    IDLE_TIMEOUT("idle-timeout"),
+    /** A write made no progress for the listener's write timeout: the client stopped reading. */
+    WRITE_TIMEOUT("write-timeout"),
+    /** Open longer than the listener's maximum lifetime. */
+    LIFETIME("lifetime"),
+    /** Still open when the server closed, or when its grace period ran out. */
+    SHUTDOWN("shutdown");
+
+    private final String tag;
+
+    Outcome(String tag) {
+        this.tag = tag;
+    }
+
+    public String tag() {
+        return tag;
+    }
+}

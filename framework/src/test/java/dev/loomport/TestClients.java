@@ -1,0 +1,44 @@
+package dev.loomport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+
+/** Plain blocking clients on loopback, with a read timeout so no test can hang. */
+final class TestClients {
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private TestClients() {
+    }
+
+    static Socket connect(InetSocketAddress address) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(address, (int) TIMEOUT.toMillis());
+        socket.setSoTimeout((int) TIMEOUT.toMillis());
+        return socket;
+    }
+
+    static Socket connect(Server server) throws IOException {
+        return connect(server.listeners().getFirst().address());
+    }
+
+    /** Writes {@code data}, shuts down output, and returns everything read until EOF. */
+    static byte[] roundTrip(Socket socket, byte[] data) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(data);
+        out.flush();
+        socket.shutdownOutput();
+        return socket.getInputStream().readAllBytes();
+    }
+
+    static byte[] readExactly(InputStream in, int n) throws IOException {
+        byte[] bytes = in.readNBytes(n);
+        if (bytes.length != n) {
+            throw new IOException("EOF after " + bytes.length + " of " + n + " bytes");
+        }
+        return bytes;
+    }
+}
