@@ -164,7 +164,7 @@ public final class Engine {
             lock.unlock();
         }
         int left = activeConnections();
-        if (left > 0) {
+        if (left > 0 && !grace.isZero()) {
             LOG.log(Level.INFO, () -> "grace period over: closing " + left + " connection(s)");
         }
         listeners.forEach(Listener::abortAll);

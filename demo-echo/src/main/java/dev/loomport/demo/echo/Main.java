@@ -17,6 +17,11 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // One line per log record (System.Logger's default backend is java.util.logging), unless the
+        // user configured logging.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s %5$s%6$s%n");
+        }
         PrintStream out = System.out;
         LaunchOptions options;
         try {

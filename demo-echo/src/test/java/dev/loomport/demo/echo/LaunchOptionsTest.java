@@ -1,0 +1,88 @@
+package dev.loomport.demo.echo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loomport.ListenerConfig;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LaunchOptionsTest {
+
+    @Test
+    void withNoArgumentsServesEchoOn7007OnLoopback() {
+        LaunchOptions o = LaunchOptions.parse();
+        assertEquals(1, o.listeners().size());
+        ListenerConfig l = o.listeners().getFirst();
+        assertEquals("echo", l.handler());
+        assertEquals("127.0.0.1", l.host());
+        assertEquals(7007, l.port());
+        assertEquals(Duration.ofSeconds(10), o.grace());
+    }
+
+    @Test
+    void listenersAreRepeatableWithHostsPortsAndOptions() {
+        LaunchOptions o = LaunchOptions.parse("--listen", "echo@0.0.0.0:7007", "--listen=relay@[::1]:0,upstream=h:1,"
+                + "idle-timeout=5m,max-connections=50,overflow=reject,name=r", "--listen", "echo@:9", "--grace", "2s");
+        assertEquals(3, o.listeners().size());
+        ListenerConfig a = o.listeners().get(0);
+        ListenerConfig b = o.listeners().get(1);
+        ListenerConfig c = o.listeners().get(2);
+        assertEquals("0.0.0.0", a.host());
+        assertEquals(7007, a.port());
+        assertEquals("relay", b.handler());
+        assertEquals("::1", b.host());
+        assertEquals(0, b.port());
+        assertEquals("r", b.name());
+        assertEquals(Map.of("upstream", "h:1"), b.handlerOptions());
+        assertEquals(Duration.ofMinutes(5), b.idleTimeout());
+        assertEquals(50, b.maxConnections());
+        assertEquals(ListenerConfig.Overflow.REJECT, b.overflow());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(9, c.port());
+        assertEquals(Duration.ofSeconds(2), o.grace());
+    }
+
+    @Test
+    void durationsInEveryForm() {
+        assertEquals(Duration.ZERO, LaunchOptions.duration("x", "0"));
+        assertEquals(Duration.ofMillis(250), LaunchOptions.duration("x", "250ms"));
+        assertEquals(Duration.ofHours(1), LaunchOptions.duration("x", "1h"));
+        assertEquals(Duration.ofSeconds(90), LaunchOptions.duration("x", "PT1M30S"));
+    }
+
+    @Test
+    void helpIsRecognised() {
+        assertTrue(LaunchOptions.parse("--help").help());
+    }
+
+    @Test
+    void everyMistakeIsOneLineNamingTheValue() {
+        assertError("--listen 'echo@127.0.0.1:70000': port out of range 0..65535: 70000",
+                "--listen", "echo@127.0.0.1:70000");
+        assertError("--listen 'echo': expected HANDLER@[HOST:]PORT", "--listen", "echo");
+        assertError("--listen 'echo@localhost:http': port is not a number: 'http'", "--listen", "echo@localhost:http");
+        assertError("--listen 'echo@::1:7': bad address '::1:7' (an IPv6 host goes in brackets: [::1]:7007)",
+                "--listen", "echo@::1:7");
+        assertError("--listen 'echo@:7,backlog=-1': backlog must be at least 1: -1", "--listen", "echo@:7,backlog=-1");
+        assertError("--listen 'echo@:7,idle-timeout=soon': idle-timeout is not a duration (such as 250ms, 30s, 5m,"
+                + " PT1H): 'soon'", "--listen", "echo@:7,idle-timeout=soon");
+        assertError("--listen 'echo@:7,keep-alive=yes': keep-alive must be true or false: 'yes'",
+                "--listen", "echo@:7,keep-alive=yes");
+        assertError("--listen 'echo@:7,overflow=drop': overflow must be backpressure or reject: 'drop'",
+                "--listen", "echo@:7,overflow=drop");
+        assertError("--listen 'echo@:7,oops': expected KEY=VALUE, got 'oops'", "--listen", "echo@:7,oops");
+        assertError("--listen 'b@d@:7': handler must be letters, digits, '.', '_' or '-': 'b@d'"
+                .replace("b@d@:7", "b d@:7").replace("'b@d'", "'b d'"), "--listen", "b d@:7");
+        assertError("--listen needs a value", "--listen");
+        assertError("unknown option '--lisen'", "--lisen", "echo@:7");
+        assertError("--grace is not a duration (such as 250ms, 30s, 5m, PT1H): '-1s'", "--grace", "-1s");
+    }
+
+    private static void assertError(String message, String... args) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse(args));
+        assertEquals(message, e.getMessage());
+    }
+}

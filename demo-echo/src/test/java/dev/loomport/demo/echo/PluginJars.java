@@ -1,0 +1,98 @@
+package dev.loomport.demo.echo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Builds a third-party plug-in the way a user would: a module of its own that requires dev.loomport and
+ * provides a ConnectionHandler, compiled against the loomport jars, packed as a jar that also carries
+ * META-INF/services so the same jar works on the class path.
+ */
+final class PluginJars {
+    private PluginJars() {
+    }
+
+    /**
+     * A plug-in module {@code module} with one handler class {@code pkg.className} named {@code name},
+     * which reads one line and answers {@code reply + line}.
+     */
+    static Path build(Path dir, String module, String pkg, String className, String name, String reply) {
+        try {
+            Path src = dir.resolve(module + "-src");
+            Path classes = dir.resolve(module + "-classes");
+            Path pkgDir = src.resolve(pkg.replace('.', '/'));
+            Files.createDirectories(pkgDir);
+            Files.writeString(src.resolve("module-info.java"), """
+                    module %s {
+                        requires dev.loomport;
+                        provides dev.loomport.spi.ConnectionHandler with %s.%s;
+                    }
+                    """.formatted(module, pkg, className));
+            Files.writeString(pkgDir.resolve(className + ".java"), """
+                    package %s;
+
+                    import dev.loomport.spi.Connection;
+                    import dev.loomport.spi.ConnectionHandler;
+                    import java.io.*;
+                    import java.nio.charset.StandardCharsets;
+
+                    public final class %s implements ConnectionHandler {
+                        @Override public String name() { return "%s"; }
+
+                        @Override public void handle(Connection c) throws IOException {
+                            var in = new BufferedReader(new InputStreamReader(c.input(), StandardCharsets.UTF_8));
+                            String line = in.readLine();
+                            c.output().write(("%s" + line + "\\n").getBytes(StandardCharsets.UTF_8));
+                        }
+                    }
+                    """.formatted(pkg, className, name, reply));
+            compile(src, classes);
+            Path jar = dir.resolve(module + ".jar");
+            jar(classes, jar, Map.of("META-INF/services/dev.loomport.spi.ConnectionHandler", pkg + "." + className + "\n"));
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void compile(Path src, Path classes) throws IOException {
+        List<String> command = new ArrayList<>(List.of(tool("javac"), "--release", "21",
+                "--module-path", ChildLauncher.modules().toString(), "-d", classes.toString()));
+        try (Stream<Path> files = Files.walk(src)) {
+            files.filter(p -> p.toString().endsWith(".java")).forEach(p -> command.add(p.toString()));
+        }
+        run(command);
+    }
+
+    private static void jar(Path classes, Path jar, Map<String, String> extra) throws IOException {
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            Path file = classes.resolve(e.getKey());
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, e.getValue());
+        }
+        run(List.of(tool("jar"), "--create", "--file", jar.toString(), "-C", classes.toString(), "."));
+    }
+
+    private static String tool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name).toString();
+    }
+
+    private static void run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(command.getFirst() + " failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
