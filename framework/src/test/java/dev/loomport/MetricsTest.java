@@ -71,7 +71,8 @@ class MetricsTest {
                 throw new IllegalStateException("boom after one byte");
             }
         });
-        ConnectionHandler hangUp = TestHandlers.handler("bye", c -> c.output().write("bye\n".getBytes(StandardCharsets.US_ASCII)));
+        ConnectionHandler hangUp = TestHandlers.handler("bye",
+                c -> c.output().write("bye\n".getBytes(StandardCharsets.US_ASCII)));
         ServerConfig config = ServerConfig.builder()
                 .meterRegistry(registry)
                 .handler(TestHandlers.echo()).handler(failing).handler(hangUp)
@@ -179,7 +180,8 @@ class MetricsTest {
             try (Server server = start(r, TestHandlers.echo(), listener("echo", "echo"))) {
                 roundTrips(server.listeners().getFirst(), 3, 10);
                 Tags tags = tagsOf(server.listeners().getFirst());
-                await().atMost(EVENTUALLY).until(() -> r.get("loomport.connection.duration").tags(tags).timer().count() == 3);
+                await().atMost(EVENTUALLY)
+                        .until(() -> r.get("loomport.connection.duration").tags(tags).timer().count() == 3);
             }
         }
         for (Meter meter : registry.getMeters()) {

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -77,7 +78,7 @@ class MetricsEndpointTest {
     @Test
     void aPortInUseIsNamed() throws Exception {
         int registries = Metrics.globalRegistry.getRegistries().size();
-        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             var address = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
             var e = assertThrows(BindException.class, () -> MetricsEndpoint.start(address));
             assertEquals("metrics endpoint: 127.0.0.1:" + taken.getLocalPort() + " is already in use"

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -74,10 +75,10 @@ class MetricsIT {
         String tags = "handler=\"echo\",listener=\"echo\",port=\"" + port + "\"";
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(EVENTUALLY).build()) {
             HttpRequest get = HttpRequest.newBuilder(metrics).timeout(EVENTUALLY).GET().build();
-            String body = await().atMost(EVENTUALLY).until(() -> scrape(http, get), b -> b.contains(
-                    "loomport_closed_connections_total{handler=\"echo\",listener=\"echo\",outcome=\"client-closed\",port=\""
-                            + port + "\"} 5.0\n")
-                    && b.contains("loomport_active_connections{" + tags + "} 0.0\n"));
+            String closed = "loomport_closed_connections_total{handler=\"echo\",listener=\"echo\","
+                    + "outcome=\"client-closed\",port=\"" + port + "\"} 5.0\n";
+            String body = await().atMost(EVENTUALLY).until(() -> scrape(http, get),
+                    b -> b.contains(closed) && b.contains("loomport_active_connections{" + tags + "} 0.0\n"));
             List<String> expected = List.of(
                     "loomport_accepted_connections_total{" + tags + "} 5.0",
                     "loomport_received_bytes_total{" + tags + "} 15000.0",
@@ -113,7 +114,7 @@ class MetricsIT {
         assertTrue(modules != null && Files.isDirectory(Path.of(modules)), "loomport.modules: " + modules);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path out = dir.resolve("demo.out");
-        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-p", modules,
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-p", modules,
                 "-m", "dev.loomport.demo.echo"));
         command.addAll(List.of(args));
         child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
