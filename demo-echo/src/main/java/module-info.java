@@ -7,6 +7,10 @@ module dev.loomport.demo.echo {
     // sun.misc.Signal: on SIGTERM or Ctrl-C the launcher stops gracefully and exits 0, which a
     // shutdown hook cannot do (the JVM then exits 143 or 130).
     requires jdk.unsupported;
+    // The /metrics endpoint: the JDK's own HTTP server, and Micrometer's Prometheus registry, an
+    // automatic module named in its jar's manifest (docs/metrics.md, "Micrometer on the module path").
+    requires jdk.httpserver;
+    requires micrometer.registry.prometheus;
 
     provides dev.loomport.spi.ConnectionHandler with dev.loomport.demo.echo.EchoHandler;
 }

@@ -81,6 +81,7 @@ public final class Engine {
             }
         } catch (IOException | RuntimeException e) {
             engine.listeners.forEach(Listener::stopAccepting);
+            engine.listeners.forEach(l -> l.metrics().close());
             throw e;
         }
         engine.watchdog = Watchdog.forListeners(engine.listeners);
@@ -169,6 +170,7 @@ public final class Engine {
         }
         listeners.forEach(Listener::abortAll);
         listeners.forEach(Listener::awaitConnections);
+        listeners.forEach(l -> l.metrics().close());
         if (watchdog != null) {
             watchdog.stop();
         }

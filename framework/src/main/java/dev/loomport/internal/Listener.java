@@ -184,6 +184,7 @@ final class Listener {
         } catch (RejectedExecutionException e) { // only while shutting down
             engine.threads().notStarted();
             connection.abort(Outcome.SHUTDOWN);
+            metrics.closedUnserved(Outcome.SHUTDOWN);
             ended(connection);
         }
     }

@@ -1,6 +1,6 @@
 package dev.loomport.internal;
 
-/** How a connection ended: the {@code outcome} tag of {@code loomport.connections.closed}. */
+/** How a connection ended: the {@code outcome} tag of {@code loomport.closed.connections}. */
 public enum Outcome {
     /** The handler returned after the client had shut down its output (read returned -1). */
     CLIENT_CLOSED("client-closed"),

@@ -1,6 +1,9 @@
 package dev.loomport.demo.echo;
 
 import dev.loomport.ListenerConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -11,15 +14,18 @@ import java.util.regex.Pattern;
 
 /**
  * The launcher's command line. Every mistake is an {@link IllegalArgumentException} whose message is one
- * line naming the option and the bad value.
+ * line naming the option and the bad value. {@code metrics} is where to serve {@code /metrics}, or
+ * {@code null} for {@code --metrics off}.
  */
-record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean help) {
+record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketAddress metrics, boolean help) {
 
     static final int DEFAULT_PORT = 7007;
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+    /** Loopback only: metrics say how busy the server is, which is nobody else's business by default. */
+    static final InetSocketAddress DEFAULT_METRICS = new InetSocketAddress("127.0.0.1", 9464);
 
     static final String USAGE = """
-            usage: loomport [--listen SPEC]... [--grace DURATION] [--help]
+            usage: loomport [--listen SPEC]... [--grace DURATION] [--metrics HOST:PORT|off] [--help]
 
               --listen SPEC     serve a handler on a port; repeat for more ports. SPEC is
                                   HANDLER@[HOST:]PORT[,KEY=VALUE]...
@@ -33,10 +39,15 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
                                 default: --listen echo@127.0.0.1:7007
               --grace DURATION  how long SIGTERM / Ctrl-C waits for connections to end
                                 before closing them (default 10s; a second Ctrl-C stops at once)
+              --metrics HOST:PORT|off
+                                serve Prometheus metrics on http://HOST:PORT/metrics
+                                (default 127.0.0.1:9464; PORT 0 picks a free port);
+                                off: no endpoint, and the server records no metrics
               --help            this text
 
             DURATION: 0, 250ms, 30s, 5m, 1h, or ISO-8601 (PT30S).
-            Prints "listening HANDLER HOST:PORT" for each listener once it accepts.
+            Prints "listening HANDLER HOST:PORT" for each listener once it accepts, then
+            "metrics http://HOST:PORT/metrics" unless --metrics off.
             """;
 
     private static final Pattern ADDRESS = Pattern.compile("(?:\\[([^]]+)]:|([^:\\[\\]]*):)?([^:]*)");
@@ -45,6 +56,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
     static LaunchOptions parse(String... args) {
         List<ListenerConfig> listeners = new ArrayList<>();
         Duration grace = DEFAULT_GRACE;
+        InetSocketAddress metrics = DEFAULT_METRICS;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -55,17 +67,18 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
             }
             switch (arg) {
                 case "--help", "-h" -> {
-                    return new LaunchOptions(List.of(), grace, true);
+                    return new LaunchOptions(List.of(), grace, metrics, true);
                 }
                 case "--listen" -> listeners.add(listener(value != null ? value : next(args, ++i, arg)));
                 case "--grace" -> grace = duration("--grace", value != null ? value : next(args, ++i, arg));
+                case "--metrics" -> metrics = metrics(value != null ? value : next(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
         if (listeners.isEmpty()) {
             listeners.add(ListenerConfig.builder("echo").port(DEFAULT_PORT).build());
         }
-        return new LaunchOptions(List.copyOf(listeners), grace, false);
+        return new LaunchOptions(List.copyOf(listeners), grace, metrics, false);
     }
 
     private static String next(String[] args, int i, String option) {
@@ -95,6 +108,33 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--listen '" + spec + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code [HOST:]PORT} or {@code off}; HOST defaults to 127.0.0.1. */
+    static InetSocketAddress metrics(String spec) {
+        if (spec.equals("off")) {
+            return null;
+        }
+        try {
+            Matcher m = ADDRESS.matcher(spec);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("expected HOST:PORT or off"
+                        + " (an IPv6 host goes in brackets: [::1]:9464)");
+            }
+            String host = m.group(1) != null ? m.group(1) : m.group(2);
+            int port = integer("port", m.group(3));
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range 0..65535: " + port);
+            }
+            host = host == null || host.isEmpty() ? "127.0.0.1" : host;
+            try {
+                return new InetSocketAddress(InetAddress.getByName(host), port);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("unknown host '" + host + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--metrics '" + spec + "': " + e.getMessage(), e);
         }
     }
 

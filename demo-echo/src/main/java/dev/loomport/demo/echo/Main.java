@@ -3,14 +3,16 @@ package dev.loomport.demo.echo;
 import dev.loomport.BoundListener;
 import dev.loomport.Server;
 import dev.loomport.ServerConfig;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * The launcher: serves the listeners given on the command line until SIGTERM or Ctrl-C, then stops
- * gracefully and exits 0. Exit 2: the command line is wrong; exit 1: the server could not start.
+ * The launcher: serves the listeners given on the command line, and its metrics on
+ * {@code /metrics} unless {@code --metrics off}, until SIGTERM or Ctrl-C, then stops gracefully and
+ * exits 0. Exit 2: the command line is wrong; exit 1: the server or its metrics endpoint could not start.
  */
 public final class Main {
     private Main() {
@@ -37,10 +39,19 @@ public final class Main {
         }
         ServerConfig.Builder config = ServerConfig.builder();
         options.listeners().forEach(config::listener);
+        MetricsEndpoint metrics = null;
         Server server;
         try {
+            if (options.metrics() != null) {
+                metrics = MetricsEndpoint.start(options.metrics()); // joins the global registry, the server's default
+            } else {
+                config.meterRegistry(new CompositeMeterRegistry()); // --metrics off: record nothing at all
+            }
             server = Server.start(config.build());
         } catch (Exception e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             System.err.println("loomport: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             System.exit(1);
             return;
@@ -60,8 +71,17 @@ public final class Main {
         for (BoundListener listener : server.listeners()) {
             out.println("listening " + listener.handler() + " " + listener.hostAndPort());
         }
+        if (metrics != null) {
+            out.println("metrics " + metrics.url());
+        }
         out.flush();
-        server.awaitTermination();
+        try {
+            server.awaitTermination();
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
         System.exit(0);
     }
 }

@@ -27,6 +27,9 @@ final class ChildLauncher implements AutoCloseable {
     private final Thread errReader;
 
     private ChildLauncher(List<String> command) throws IOException {
+        if (!command.contains("--metrics")) {
+            command.addAll(List.of("--metrics", "off")); // the default port, 9464, is one per machine
+        }
         process = new ProcessBuilder(command).start();
         Thread.ofVirtual().name("child stdout").start(() -> lines(process.inputReader(), out::add));
         errReader = Thread.ofVirtual().name("child stderr").start(() -> lines(process.errorReader(), err::add));

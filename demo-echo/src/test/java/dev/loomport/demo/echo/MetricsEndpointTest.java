@@ -1,0 +1,105 @@
+package dev.loomport.demo.echo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The launcher's {@code /metrics} endpoint, spoken to in plain HTTP/1.1 over a loopback socket. */
+@Timeout(60)
+class MetricsEndpointTest {
+    private static final int READ_TIMEOUT_MS = 30_000;
+
+    @Test
+    void servesTheGlobalRegistryInPrometheusTextFormat() throws Exception {
+        Counter counter = null;
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0))) {
+            counter = Metrics.counter("loomport.endpoint.test", "listener", "t");
+            counter.increment(3);
+            assertTrue(endpoint.url().matches("http://127\\.0\\.0\\.1:\\d+/metrics"), endpoint.url());
+            assertTrue(endpoint.address().getPort() > 0);
+
+            String response = request(endpoint.address(), "GET /metrics");
+            assertTrue(response.startsWith("HTTP/1.1 200 "), response);
+            assertTrue(response.toLowerCase().contains("content-type: " + MetricsEndpoint.CONTENT_TYPE), response);
+            assertTrue(response.contains("\nloomport_endpoint_test_total{listener=\"t\"} 3.0\n"), response);
+        } finally {
+            if (counter != null) {
+                Metrics.globalRegistry.remove(counter);
+            }
+        }
+    }
+
+    @Test
+    void answersOnlyGetAndHeadOnMetrics() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0))) {
+            assertTrue(request(endpoint.address(), "GET /").startsWith("HTTP/1.1 404 "));
+            assertTrue(request(endpoint.address(), "GET /metricsx").startsWith("HTTP/1.1 404 "));
+            String post = request(endpoint.address(), "POST /metrics");
+            assertTrue(post.startsWith("HTTP/1.1 405 "), post);
+            assertTrue(post.toLowerCase().contains("allow: get, head"), post);
+            String head = request(endpoint.address(), "HEAD /metrics");
+            assertTrue(head.startsWith("HTTP/1.1 200 "), head);
+            assertFalse(head.contains("# TYPE"), head);
+        }
+    }
+
+    @Test
+    void closeStopsServingLeavesNoThreadAndLeavesTheGlobalRegistry() throws Exception {
+        int registries = Metrics.globalRegistry.getRegistries().size();
+        MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0));
+        InetSocketAddress address = endpoint.address();
+        request(address, "GET /metrics");
+        assertEquals(registries + 1, Metrics.globalRegistry.getRegistries().size());
+        assertTrue(platformThreads().contains("HTTP-Dispatcher"), platformThreads()::toString);
+
+        endpoint.close();
+        endpoint.close(); // idempotent
+
+        assertEquals(registries, Metrics.globalRegistry.getRegistries().size());
+        assertFalse(platformThreads().contains("HTTP-Dispatcher"), platformThreads()::toString);
+        assertThrows(ConnectException.class, () -> new Socket(address.getAddress(), address.getPort()).close());
+    }
+
+    @Test
+    void aPortInUseIsNamed() throws Exception {
+        int registries = Metrics.globalRegistry.getRegistries().size();
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            var address = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
+            var e = assertThrows(BindException.class, () -> MetricsEndpoint.start(address));
+            assertEquals("metrics endpoint: 127.0.0.1:" + taken.getLocalPort() + " is already in use"
+                    + " (--metrics HOST:PORT to choose another, --metrics off for none)", e.getMessage());
+        }
+        assertEquals(registries, Metrics.globalRegistry.getRegistries().size());
+    }
+
+    /** One request with {@code Connection: close}; the whole response, headers and body. */
+    private static String request(InetSocketAddress address, String requestLine) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, READ_TIMEOUT_MS);
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            String request = requestLine + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (requestLine.startsWith("POST") ? "Content-Length: 0\r\n" : "") + "\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static List<String> platformThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName).toList();
+    }
+}
