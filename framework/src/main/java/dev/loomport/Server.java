@@ -82,6 +82,19 @@ public final class Server implements AutoCloseable {
         engine.shutdown(Duration.ZERO);
     }
 
+    /**
+     * Re-reads the key material (key store or PEM files, trust store, passwords from their variables or
+     * files) of every TLS listener. Connections accepted afterwards get the new certificate; open ones
+     * keep the one they have. Either every TLS listener gets its new material or, if any file is bad,
+     * none does and the old material stays in use.
+     *
+     * @return the names of the listeners reloaded; empty when no listener is TLS
+     * @throws IOException naming the listener, the file and the problem, when a file cannot be loaded
+     */
+    public List<String> reloadTls() throws IOException {
+        return engine.reloadTls();
+    }
+
     /** Waits until the server has stopped (someone called {@link #close()} or {@link #shutdown}). */
     public void awaitTermination() throws InterruptedException {
         engine.awaitTermination();
