@@ -50,7 +50,9 @@ public final class Server implements AutoCloseable {
      *         lists those that do) or gives it options it rejects
      * @throws IllegalStateException when two plug-ins share a name (the message names both classes) or
      *         a plug-in cannot be loaded
-     * @throws IOException when a listener cannot be bound for another reason
+     * @throws IOException when a listener cannot be bound for another reason, or when a TLS listener's
+     *         key material cannot be read (the message names the listener, the file and the problem;
+     *         every file is read before any listener binds)
      */
     public static Server start(ServerConfig config) throws IOException {
         return new Server(Engine.start(Objects.requireNonNull(config, "config")));

@@ -240,6 +240,21 @@ class TlsServerTest {
     }
 
     @Test
+    void connectionRejectedByALimitGetsNoPlainTextRejectMessage() throws Exception {
+        running = Server.start(ServerConfig.builder()
+                .listener(ListenerConfig.builder("echo").tls(tls(server).build()).maxConnections(1)
+                        .overflow(ListenerConfig.Overflow.REJECT).rejectMessage("busy\n").build())
+                .handler(TestHandlers.echo())
+                .meterRegistry(registry)
+                .build());
+        try (SSLSocket first = TestCerts.connect(TestCerts.clientContext(server), running);
+             Socket second = TestClients.connect(running)) {
+            assertEchoesOn(first, "holding the only slot\n");
+            assertEquals(0, second.getInputStream().readAllBytes().length);
+        }
+    }
+
+    @Test
     void clientOfferingOnlyTls10IsRefused() throws Exception {
         Server s = start(tls(server).build());
         try (Socket socket = TestClients.connect(s)) {

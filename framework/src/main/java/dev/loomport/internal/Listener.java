@@ -66,7 +66,8 @@ final class Listener {
                 Thread.ofVirtual().name("loomport " + name + " connection").factory());
         this.slots = config.maxConnections() > 0 ? new Semaphore(config.maxConnections()) : null;
         this.backpressure = config.overflow() == ListenerConfig.Overflow.BACKPRESSURE;
-        this.rejectMessage = config.rejectMessage();
+        // Plain bytes would only garble a TLS client's handshake: a TLS listener rejects by closing.
+        this.rejectMessage = tls == null ? config.rejectMessage() : new byte[0];
     }
 
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */

@@ -71,13 +71,13 @@ final class Pem {
                 found = block;
             }
         }
-        String convert = "openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key.pem";
+        String convert = "openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key-pkcs8.pem";
         if (found == null) {
             String what = "TLS private key " + file + ": ";
             if (labels.contains("ENCRYPTED PRIVATE KEY")) {
                 throw new IOException(what + "the key is encrypted; loomport reads unencrypted PKCS#8"
                         + " (keep the file readable only by the server's user). Decrypt it with: "
-                        + "openssl pkcs8 -in " + file + " -out key.pem");
+                        + "openssl pkcs8 -in " + file + " -out key-pkcs8.pem");
             }
             for (String old : List.of("RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY")) {
                 if (labels.contains(old)) {
