@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One listener: a host and port to accept on, the name of the handler that serves what it accepts, and
@@ -44,6 +45,8 @@ import java.util.Objects;
  *       progress for this long (a client that stopped reading); zero = never</td></tr>
  *   <tr><td>{@code maxLifetime}</td><td>{@link Duration#ZERO}</td><td>close a connection this long after
  *       it was accepted; zero = never</td></tr>
+ *   <tr><td>{@code tls}</td><td>none</td><td>{@link TlsConfig}: serve TLS on this port; the handler
+ *       reads and writes plain bytes as before</td></tr>
  *   <tr><td>{@code handlerOptions}</td><td>none</td><td>{@code key=value} pairs passed to
  *       {@link dev.loomport.spi.ConnectionHandler#configure}</td></tr>
  *   </tbody>
@@ -85,6 +88,7 @@ public final class ListenerConfig {
     private final Duration idleTimeout;
     private final Duration writeTimeout;
     private final Duration maxLifetime;
+    private final TlsConfig tls;
 
     private ListenerConfig(Builder b) {
         name = b.name;
@@ -106,6 +110,7 @@ public final class ListenerConfig {
         idleTimeout = b.idleTimeout;
         writeTimeout = b.writeTimeout;
         maxLifetime = b.maxLifetime;
+        tls = b.tls;
     }
 
     /** A builder for a listener served by the handler named {@code handler}, with every default. */
@@ -134,6 +139,8 @@ public final class ListenerConfig {
     public Duration idleTimeout() { return idleTimeout; }
     public Duration writeTimeout() { return writeTimeout; }
     public Duration maxLifetime() { return maxLifetime; }
+    /** TLS for this listener; empty for plain TCP. */
+    public Optional<TlsConfig> tls() { return Optional.ofNullable(tls); }
 
     @Override
     public String toString() {
@@ -161,6 +168,7 @@ public final class ListenerConfig {
         private Duration idleTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ofSeconds(60);
         private Duration maxLifetime = Duration.ZERO;
+        private TlsConfig tls;
 
         private Builder(String handler) {
             handler(handler);
@@ -267,6 +275,12 @@ public final class ListenerConfig {
         /** A connection open this long is closed; zero = never. */
         public Builder maxLifetime(Duration lifetime) {
             this.maxLifetime = timeout("maxLifetime", lifetime);
+            return this;
+        }
+
+        /** Serves TLS on this listener; {@code null} = plain TCP (the default). */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
             return this;
         }
 

@@ -50,7 +50,9 @@ public final class Server implements AutoCloseable {
      *         lists those that do) or gives it options it rejects
      * @throws IllegalStateException when two plug-ins share a name (the message names both classes) or
      *         a plug-in cannot be loaded
-     * @throws IOException when a listener cannot be bound for another reason
+     * @throws IOException when a listener cannot be bound for another reason, or when a TLS listener's
+     *         key material cannot be read (the message names the listener, the file and the problem;
+     *         every file is read before any listener binds)
      */
     public static Server start(ServerConfig config) throws IOException {
         return new Server(Engine.start(Objects.requireNonNull(config, "config")));
@@ -80,6 +82,19 @@ public final class Server implements AutoCloseable {
     @Override
     public void close() {
         engine.shutdown(Duration.ZERO);
+    }
+
+    /**
+     * Re-reads the key material (key store or PEM files, trust store, passwords from their variables or
+     * files) of every TLS listener. Connections accepted afterwards get the new certificate; open ones
+     * keep the one they have. Either every TLS listener gets its new material or, if any file is bad,
+     * none does and the old material stays in use.
+     *
+     * @return the names of the listeners reloaded; empty when no listener is TLS
+     * @throws IOException naming the listener, the file and the problem, when a file cannot be loaded
+     */
+    public List<String> reloadTls() throws IOException {
+        return engine.reloadTls();
     }
 
     /** Waits until the server has stopped (someone called {@link #close()} or {@link #shutdown}). */

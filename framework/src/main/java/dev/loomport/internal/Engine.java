@@ -73,11 +73,17 @@ public final class Engine {
             handlers.add(configured);
         }
         List<String> names = names(config.listeners());
+        List<TlsTransport> tls = new ArrayList<>(); // read every key file before anything binds
+        for (int i = 0; i < names.size(); i++) {
+            var given = config.listeners().get(i).tls();
+            tls.add(given.isPresent() ? TlsTransport.load(names.get(i), given.get()) : null);
+        }
 
         Engine engine = new Engine(config.meterRegistry());
         try {
             for (int i = 0; i < names.size(); i++) {
-                engine.listeners.add(Listener.bind(names.get(i), config.listeners().get(i), handlers.get(i), engine));
+                engine.listeners.add(Listener.bind(names.get(i), config.listeners().get(i), handlers.get(i), tls.get(i),
+                        engine));
             }
         } catch (IOException | RuntimeException e) {
             engine.listeners.forEach(Listener::stopAccepting);
@@ -120,6 +126,11 @@ public final class Engine {
 
     public List<BoundListener> listeners() {
         return listeners.stream().map(Listener::bound).toList();
+    }
+
+    /** Re-reads the key material of every TLS listener: all of it, or none if any file is bad. */
+    public List<String> reloadTls() throws IOException {
+        return TlsTransport.reloadAll(listeners.stream().map(Listener::tls).filter(t -> t != null).toList());
     }
 
     /**

@@ -37,6 +37,7 @@ final class Listener {
     private final String name;
     private final ListenerConfig config;
     private final ConnectionHandler handler;
+    private final TlsTransport tls; // null: plain TCP
     private final ServerSocket serverSocket;
     private final BoundListener bound;
     private final Engine engine;
@@ -50,11 +51,12 @@ final class Listener {
     private volatile boolean closing;
     private Thread acceptThread;
 
-    private Listener(String name, ListenerConfig config, ConnectionHandler handler, ServerSocket serverSocket,
-                     Engine engine) {
+    private Listener(String name, ListenerConfig config, ConnectionHandler handler, TlsTransport tls,
+                     ServerSocket serverSocket, Engine engine) {
         this.name = name;
         this.config = config;
         this.handler = handler;
+        this.tls = tls;
         this.serverSocket = serverSocket;
         this.engine = engine;
         this.bound = new BoundListener(name, handler.name(), (InetSocketAddress) serverSocket.getLocalSocketAddress());
@@ -64,12 +66,13 @@ final class Listener {
                 Thread.ofVirtual().name("loomport " + name + " connection").factory());
         this.slots = config.maxConnections() > 0 ? new Semaphore(config.maxConnections()) : null;
         this.backpressure = config.overflow() == ListenerConfig.Overflow.BACKPRESSURE;
-        this.rejectMessage = config.rejectMessage();
+        // Plain bytes would only garble a TLS client's handshake: a TLS listener rejects by closing.
+        this.rejectMessage = tls == null ? config.rejectMessage() : new byte[0];
     }
 
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */
-    static Listener bind(String name, ListenerConfig config, ConnectionHandler handler, Engine engine)
-            throws IOException {
+    static Listener bind(String name, ListenerConfig config, ConnectionHandler handler, TlsTransport tls,
+                         Engine engine) throws IOException {
         String where = hostPort(config.host(), config.port());
         InetAddress address;
         try {
@@ -90,7 +93,7 @@ final class Listener {
                 socket.setReceiveBufferSize(config.receiveBufferSize()); // inherited by accepted sockets
             }
             socket.bind(new InetSocketAddress(address, config.port()), config.backlog());
-            return new Listener(name, config, handler, socket, engine);
+            return new Listener(name, config, handler, tls, socket, engine);
         } catch (IOException | RuntimeException e) {
             socket.close();
             if (e instanceof BindException) {
@@ -276,6 +279,7 @@ final class Listener {
     String name() { return name; }
     ListenerConfig config() { return config; }
     ConnectionHandler handler() { return handler; }
+    TlsTransport tls() { return tls; }
     BoundListener bound() { return bound; }
     ListenerMetrics metrics() { return metrics; }
     ThreadCount threads() { return engine.threads(); }

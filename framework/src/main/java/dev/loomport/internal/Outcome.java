@@ -17,7 +17,9 @@ public enum Outcome {
     /** Open longer than the listener's maximum lifetime. */
     LIFETIME("lifetime"),
     /** Still open when the server closed, or when its grace period ran out. */
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"),
+    /** The TLS handshake failed or timed out; the handler never saw the connection. */
+    TLS_HANDSHAKE("tls-handshake");
 
     private final String tag;
 

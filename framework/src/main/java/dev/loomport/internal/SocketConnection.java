@@ -10,10 +10,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One accepted socket and the virtual thread that serves it. Its life:
@@ -23,12 +26,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *  ───────────                  ───────────────────────────────────────────────────
  *  accept() ─ admit? ─no──▶ rejected (counted, closed on the accept thread)
  *               │yes
- *               └─ start ──▶ socket options ─▶ handler.handle(connection) ─┐
- *                                                                          │ returns / throws
- *        watchdog: idle, write, lifetime ──abort──▶ socket closed ─────────┤
- *        server: close / drain deadline ───abort──▶ socket closed,         │
- *                                                   thread interrupted ────┤
- *                                                                          ▼
+ *               └─ start ──▶ socket options ─▶ TLS handshake ─▶ handler.handle(connection) ─┐ returns / throws
+ *                                       (TLS listeners) │ fails, times out                  │
+ *                                                       └───────────────────────────────────┤
+ *        watchdog: idle, write, lifetime, handshake ──abort──▶ socket closed ───────────────┤
+ *        server: close / drain deadline ───abort──▶ socket closed,                          │
+ *                                                   thread interrupted ─────────────────────┤
+ *                                                                                           ▼
  *                               socket closed ─▶ scopes cancelled and joined ─▶ slot released,
  *                                                outcome counted, thread ends
  * </pre>
@@ -51,12 +55,15 @@ final class SocketConnection implements Connection {
     private final long lifetimeNanos;
     private volatile long lastActive = openedAt;
     private volatile long writingSince; // 0 while no write is under way
+    private volatile long handshakeDeadline; // 0 while no TLS handshake is under way
     private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
     private final Set<VirtualTaskScope> scopes = ConcurrentHashMap.newKeySet();
     private final ReentrantLock drainLock = new ReentrantLock();
     private List<Runnable> drainActions = new ArrayList<>(); // null once drained
     private MeteredInput input;
     private MeteredOutput output;
+    private Socket transport; // the socket the streams come from: the accepted one, or TLS over it
+    private volatile SSLSession tlsSession;
 
     SocketConnection(long id, Listener listener, Socket socket) {
         this.id = id;
@@ -82,8 +89,9 @@ final class SocketConnection implements Connection {
             if (listener.config().sendBufferSize() > 0) {
                 socket.setSendBufferSize(listener.config().sendBufferSize());
             }
-            input = new MeteredInput(socket.getInputStream(), listener.metrics().received(), this);
-            output = new MeteredOutput(socket.getOutputStream(), listener.metrics().sent(), this);
+            transport = secure(socket);
+            input = new MeteredInput(transport.getInputStream(), listener.metrics().received(), this);
+            output = new MeteredOutput(transport.getOutputStream(), listener.metrics().sent(), this);
             LOG.log(Level.TRACE, () -> prefix + "open " + remote + " -> " + local);
             listener.handler().handle(this);
             Outcome aborted = abortedAs.get();
@@ -93,6 +101,7 @@ final class SocketConnection implements Connection {
         } finally {
             // Close the socket before the scopes: a subtask blocked on it gives way even if it
             // ignores interrupts. Bytes already written are still delivered.
+            closeTls();
             closeSocket();
             for (VirtualTaskScope scope : scopes) {
                 scope.forceClose();
@@ -104,12 +113,51 @@ final class SocketConnection implements Connection {
         listener.ended(this);
     }
 
+    /**
+     * The TLS step, on this connection's own thread: on a TLS listener, the handshake over the accepted
+     * socket within the handshake timeout; a plain listener's transport is the socket itself. Addresses
+     * stay those of the accepted socket.
+     */
+    private Socket secure(Socket accepted) throws IOException {
+        TlsTransport tls = listener.tls();
+        if (tls == null) {
+            return accepted;
+        }
+        handshakeDeadline = System.nanoTime() + tls.timeoutNanos();
+        try {
+            SSLSocket secured = tls.handshake(accepted, null);
+            tlsSession = secured.getSession();
+            LOG.log(Level.TRACE, () -> prefix + "TLS " + tlsSession.getProtocol() + " " + tlsSession.getCipherSuite());
+            return secured;
+        } finally {
+            handshakeDeadline = 0;
+        }
+    }
+
+    /** Sends TLS close_notify at a normal end, bounded by the write timeout like any other write. */
+    private void closeTls() {
+        if (transport instanceof SSLSocket secured && abortedAs.get() == null) {
+            writeStarted();
+            try {
+                secured.close();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, () -> prefix + "TLS close failed: " + e);
+            } finally {
+                writeEnded();
+            }
+        }
+    }
+
     /** Decides, and logs once, how a connection whose handler threw has ended. */
     private Outcome failed(Throwable t) {
         Outcome aborted = abortedAs.get();
         if (aborted != null) {
             LOG.log(Level.DEBUG, () -> prefix + "closed by the server (" + aborted.tag() + "): " + t);
             return aborted;
+        }
+        if (t instanceof TlsTransport.HandshakeFailed) {
+            LOG.log(Level.DEBUG, () -> prefix + "TLS handshake with " + remote + " failed: " + t.getMessage());
+            return Outcome.TLS_HANDSHAKE;
         }
         if ((input != null && input.failedWith(t)) || (output != null && output.failedWith(t))) {
             LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away: " + t);
@@ -131,7 +179,10 @@ final class SocketConnection implements Connection {
     /** Called by the watchdog with the current {@link System#nanoTime()}. */
     void checkTimeouts(long now) {
         long writing = writingSince;
-        if (lifetimeNanos > 0 && now - openedAt > lifetimeNanos) {
+        long handshake = handshakeDeadline;
+        if (handshake != 0 && now - handshake > 0) {
+            abort(Outcome.TLS_HANDSHAKE);
+        } else if (lifetimeNanos > 0 && now - openedAt > lifetimeNanos) {
             abort(Outcome.LIFETIME);
         } else if (writeNanos > 0 && writing != 0 && now - writing > writeNanos) {
             abort(Outcome.WRITE_TIMEOUT);
@@ -220,9 +271,22 @@ final class SocketConnection implements Connection {
 
     @Override
     public void shutdownOutput() throws IOException {
-        if (!socket.isOutputShutdown() && !socket.isClosed()) {
-            socket.shutdownOutput();
+        Socket s = transport != null ? transport : socket;
+        if (!s.isOutputShutdown() && !s.isClosed()) {
+            s.shutdownOutput(); // on TLS, close_notify first
         }
+    }
+
+    @Override
+    public Optional<SSLSession> tlsSession() {
+        return Optional.ofNullable(tlsSession);
+    }
+
+    @Override
+    public Optional<String> applicationProtocol() {
+        return transport instanceof SSLSocket secured
+                ? Optional.ofNullable(secured.getApplicationProtocol()).filter(p -> !p.isEmpty())
+                : Optional.empty();
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 
 /**
  * One accepted TCP connection, as its {@link ConnectionHandler} sees it.
@@ -51,6 +53,26 @@ public interface Connection {
      * so far, while this side can still read. Idempotent.
      */
     void shutdownOutput() throws IOException;
+
+    /**
+     * The TLS session, when the listener serves TLS: {@link SSLSession#getProtocol()} (such as
+     * {@code TLSv1.3}), {@link SSLSession#getCipherSuite()}, and the client's certificate chain,
+     * {@link SSLSession#getPeerCertificates()} (which throws
+     * {@link javax.net.ssl.SSLPeerUnverifiedException} when the client sent none). Empty on a plain
+     * listener. The handshake is over before the handler is called, and {@link #input()} and
+     * {@link #output()} carry the decrypted bytes.
+     */
+    default Optional<SSLSession> tlsSession() {
+        return Optional.empty();
+    }
+
+    /**
+     * The ALPN protocol the handshake agreed on, such as {@code h2}; empty on a plain listener, or when
+     * the client offered no ALPN or the listener configured none.
+     */
+    default Optional<String> applicationProtocol() {
+        return Optional.empty();
+    }
 
     /**
      * Opens a scope in which the handler can run subtasks on virtual threads of their own, for example a

@@ -34,7 +34,8 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
                                   name, backlog, reuse-address, reuse-port, tcp-no-delay,
                                   keep-alive, receive-buffer, send-buffer, max-connections,
                                   overflow (backpressure|reject), reject-message,
-                                  max-per-source, idle-timeout, write-timeout, max-lifetime;
+                                  max-per-source, idle-timeout, write-timeout, max-lifetime,
+                                  and the TLS keys below;
                                 any other KEY is passed to the handler.
                                 default: --listen echo@127.0.0.1:7007
               --grace DURATION  how long SIGTERM / Ctrl-C waits for connections to end
@@ -48,7 +49,8 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             DURATION: 0, 250ms, 30s, 5m, 1h, or ISO-8601 (PT30S).
             Prints "listening HANDLER HOST:PORT" for each listener once it accepts, then
             "metrics http://HOST:PORT/metrics" unless --metrics off.
-            """;
+
+            """ + TlsOptions.USAGE;
 
     private static final Pattern ADDRESS = Pattern.compile("(?:\\[([^]]+)]:|([^:\\[\\]]*):)?([^:]*)");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -98,16 +100,23 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             }
             ListenerConfig.Builder b = ListenerConfig.builder(parts[0].substring(0, at));
             address(b, parts[0].substring(at + 1));
+            TlsOptions tls = new TlsOptions();
             for (int i = 1; i < parts.length; i++) {
                 int eq = parts[i].indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("expected KEY=VALUE, got '" + parts[i] + "'");
                 }
-                option(b, parts[i].substring(0, eq), parts[i].substring(eq + 1));
+                String key = parts[i].substring(0, eq);
+                if (TlsOptions.isTlsKey(key)) {
+                    tls.put(key, parts[i].substring(eq + 1));
+                } else {
+                    option(b, key, parts[i].substring(eq + 1));
+                }
             }
-            return b.build();
+            return b.tls(tls.build()).build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--listen '" + spec + "': " + e.getMessage(), e);
+            String shown = spec.replaceAll("(tls-password)=[^,]*", "$1=(hidden)"); // logs keep stderr
+            throw new IllegalArgumentException("--listen '" + shown + "': " + e.getMessage(), e);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.loomport.BoundListener;
 import dev.loomport.Server;
 import dev.loomport.ServerConfig;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
@@ -13,6 +14,7 @@ import sun.misc.SignalHandler;
  * The launcher: serves the listeners given on the command line, and its metrics on
  * {@code /metrics} unless {@code --metrics off}, until SIGTERM or Ctrl-C, then stops gracefully and
  * exits 0. Exit 2: the command line is wrong; exit 1: the server or its metrics endpoint could not start.
+ * SIGHUP re-reads the TLS listeners' key material ({@link Server#reloadTls()}).
  */
 public final class Main {
     private Main() {
@@ -67,6 +69,7 @@ public final class Main {
         };
         Signal.handle(new Signal("TERM"), stop);
         Signal.handle(new Signal("INT"), stop);
+        Signal.handle(new Signal("HUP"), signal -> reloadTls(server));
 
         for (BoundListener listener : server.listeners()) {
             out.println("listening " + listener.handler() + " " + listener.hostAndPort());
@@ -83,5 +86,17 @@ public final class Main {
             }
         }
         System.exit(0);
+    }
+
+    /** A bad file leaves the old material in use; the server keeps running either way. */
+    private static void reloadTls(Server server) {
+        try {
+            var reloaded = server.reloadTls();
+            System.out.println(reloaded.isEmpty() ? "no TLS listener to reload"
+                    : "reloaded TLS " + String.join(" ", reloaded));
+        } catch (IOException e) {
+            System.err.println("loomport: TLS reload failed, old certificates stay in use: " + e.getMessage());
+        }
+        System.out.flush();
     }
 }
