@@ -47,6 +47,7 @@ final class Listener {
     private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     private final boolean backpressure;
     private final byte[] rejectMessage;
+    private final ProxyReceiver proxy; // null: no PROXY header expected
     private volatile boolean closing;
     private Thread acceptThread;
 
@@ -65,6 +66,7 @@ final class Listener {
         this.slots = config.maxConnections() > 0 ? new Semaphore(config.maxConnections()) : null;
         this.backpressure = config.overflow() == ListenerConfig.Overflow.BACKPRESSURE;
         this.rejectMessage = config.rejectMessage();
+        this.proxy = ProxyReceiver.forListener(config);
     }
 
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */
@@ -228,7 +230,7 @@ final class Listener {
     /** The last act of every admitted connection, on every path. */
     void ended(SocketConnection connection) {
         if (open.remove(connection)) {
-            release(true, connection.remoteAddress().getAddress());
+            release(true, connection.peerAddress().getAddress()); // the address admit() counted
             engine.connectionEnded();
         }
     }
@@ -277,6 +279,7 @@ final class Listener {
     ConnectionHandler handler() { return handler; }
     BoundListener bound() { return bound; }
     ListenerMetrics metrics() { return metrics; }
+    ProxyReceiver proxy() { return proxy; }
     ThreadCount threads() { return engine.threads(); }
     boolean isDraining() { return engine.isDraining(); }
 

@@ -17,7 +17,17 @@ public enum Outcome {
     /** Open longer than the listener's maximum lifetime. */
     LIFETIME("lifetime"),
     /** Still open when the server closed, or when its grace period ran out. */
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"),
+    /**
+     * The listener expects a PROXY protocol header and the peer sent a malformed, truncated or oversized
+     * one, something else, or nothing within the header timeout. The handler never ran.
+     */
+    PROXY_HEADER("proxy-header"),
+    /**
+     * The listener expects a PROXY protocol header and the peer is not in its trusted networks: closed
+     * before reading a byte, so nobody can claim another's address. The handler never ran.
+     */
+    PROXY_UNTRUSTED("proxy-untrusted");
 
     private final String tag;
 

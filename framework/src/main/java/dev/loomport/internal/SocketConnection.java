@@ -1,6 +1,8 @@
 package dev.loomport.internal;
 
+import dev.loomport.internal.ProxyHeaderReader.ProxyHeader;
 import dev.loomport.spi.Connection;
+import dev.loomport.spi.ProxiedFrom;
 import dev.loomport.spi.TaskScope;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,12 +26,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *  ───────────                  ───────────────────────────────────────────────────
  *  accept() ─ admit? ─no──▶ rejected (counted, closed on the accept thread)
  *               │yes
- *               └─ start ──▶ socket options ─▶ handler.handle(connection) ─┐
- *                                                                          │ returns / throws
- *        watchdog: idle, write, lifetime ──abort──▶ socket closed ─────────┤
- *        server: close / drain deadline ───abort──▶ socket closed,         │
- *                                                   thread interrupted ────┤
- *                                                                          ▼
+ *               └─ start ──▶ socket options ─▶ [PROXY header] ─▶ handler.handle(connection) ─┐
+ *                                               │ untrusted peer,                            │ returns / throws
+ *                                               │ bad or no header                           │
+ *                                               └─ refused ──────────────────────────────────┤
+ *        watchdog: idle, write, lifetime ──abort──▶ socket closed ───────────────────────────┤
+ *        server: close / drain deadline ───abort──▶ socket closed,                           │
+ *                                                   thread interrupted ──────────────────────┤
+ *                                                                                            ▼
  *                               socket closed ─▶ scopes cancelled and joined ─▶ slot released,
  *                                                outcome counted, thread ends
  * </pre>
@@ -52,6 +57,7 @@ final class SocketConnection implements Connection {
     private volatile long lastActive = openedAt;
     private volatile long writingSince; // 0 while no write is under way
     private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
+    private volatile ProxyHeader relayedBy; // a PROXY header that named the client; null: the socket's addresses
     private final Set<VirtualTaskScope> scopes = ConcurrentHashMap.newKeySet();
     private final ReentrantLock drainLock = new ReentrantLock();
     private List<Runnable> drainActions = new ArrayList<>(); // null once drained
@@ -82,6 +88,9 @@ final class SocketConnection implements Connection {
             if (listener.config().sendBufferSize() > 0) {
                 socket.setSendBufferSize(listener.config().sendBufferSize());
             }
+            if (listener.proxy() != null) {
+                readProxyHeader();
+            }
             input = new MeteredInput(socket.getInputStream(), listener.metrics().received(), this);
             output = new MeteredOutput(socket.getOutputStream(), listener.metrics().sent(), this);
             LOG.log(Level.TRACE, () -> prefix + "open " + remote + " -> " + local);
@@ -104,12 +113,29 @@ final class SocketConnection implements Connection {
         listener.ended(this);
     }
 
+    /**
+     * The PROXY protocol step: learn who the client is before anything else reads the socket (a TLS
+     * handshake comes after it on the wire). Throws {@link ProxyReceiver.Refused} to close the connection.
+     */
+    private void readProxyHeader() throws IOException {
+        ProxyHeader header = listener.proxy().receive(socket);
+        if (header.relayed()) {
+            relayedBy = header;
+        }
+        LOG.log(Level.TRACE, () -> prefix + "PROXY v" + header.version() + " " + header.kind() + (header.relayed()
+                ? ": client " + header.source() + " -> " + header.destination() : ": the socket's addresses stand"));
+    }
+
     /** Decides, and logs once, how a connection whose handler threw has ended. */
     private Outcome failed(Throwable t) {
         Outcome aborted = abortedAs.get();
         if (aborted != null) {
             LOG.log(Level.DEBUG, () -> prefix + "closed by the server (" + aborted.tag() + "): " + t);
             return aborted;
+        }
+        if (t instanceof ProxyReceiver.Refused refused) {
+            LOG.log(Level.DEBUG, () -> prefix + "peer " + remote + ": " + refused.getMessage());
+            return refused.outcome();
         }
         if ((input != null && input.failedWith(t)) || (output != null && output.failedWith(t))) {
             LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away: " + t);
@@ -204,6 +230,11 @@ final class SocketConnection implements Connection {
         return listener;
     }
 
+    /** The socket's remote end (a balancer's, behind one), whatever a PROXY header said. */
+    InetSocketAddress peerAddress() {
+        return remote;
+    }
+
     void scopeClosed(VirtualTaskScope scope) {
         scopes.remove(scope);
     }
@@ -213,8 +244,14 @@ final class SocketConnection implements Connection {
     @Override public long id() { return id; }
     @Override public String listenerName() { return listener.name(); }
     @Override public String handlerName() { return listener.handler().name(); }
-    @Override public InetSocketAddress localAddress() { return local; }
-    @Override public InetSocketAddress remoteAddress() { return remote; }
+    @Override public InetSocketAddress localAddress() { return relayedBy == null ? local : relayedBy.destination(); }
+    @Override public InetSocketAddress remoteAddress() { return relayedBy == null ? remote : relayedBy.source(); }
+
+    @Override
+    public Optional<ProxiedFrom> proxiedFrom() {
+        ProxyHeader header = relayedBy;
+        return header == null ? Optional.empty() : Optional.of(new ProxiedFrom(header.version(), remote, local));
+    }
     @Override public InputStream input() { return input; }
     @Override public OutputStream output() { return output; }
 
