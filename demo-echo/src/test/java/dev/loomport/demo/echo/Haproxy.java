@@ -41,13 +41,14 @@ final class Haproxy implements AutoCloseable {
         this.process = process;
     }
 
-    static boolean installed() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+    /** The haproxy on PATH, else Debian's (in /usr/sbin, which a non-root PATH may lack); null if none. */
+    static Path executable() {
+        for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "haproxy"))) {
-                return true;
+                return Path.of(dir, "haproxy");
             }
         }
-        return Files.isExecutable(Path.of("/usr/sbin/haproxy"));
+        return null;
     }
 
     /**
@@ -95,7 +96,7 @@ final class Haproxy implements AutoCloseable {
             int whoamiPort = freePort();
             Path cfg = dir.resolve("haproxy.cfg");
             Files.writeString(cfg, config(dir.resolve("admin.sock"), echoPort, whoamiPort, a, b, serverOptions));
-            Process p = new ProcessBuilder("haproxy", "-db", "-f", cfg.toString())
+            Process p = new ProcessBuilder(executable().toString(), "-db", "-f", cfg.toString())
                     .redirectOutput(dir.resolve("haproxy.out").toFile())
                     .redirectError(dir.resolve("haproxy.err").toFile())
                     .start();
