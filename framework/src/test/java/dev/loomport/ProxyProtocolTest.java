@@ -142,8 +142,8 @@ class ProxyProtocolTest {
         await().untilAsserted(() -> assertEquals(3, closed("proxy-header")));
         assertEquals(0, handled.get());
         try (Socket socket = TestClients.connect(server)) { // still serving
-            String reply = new String(TestClients.roundTrip(socket, v2(new byte[] {1, 2, 3, 4}, new byte[] {5, 6, 7, 8}, 9, 10)),
-                    US_ASCII);
+            byte[] header = v2(new byte[] {1, 2, 3, 4}, new byte[] {5, 6, 7, 8}, 9, 10);
+            String reply = new String(TestClients.roundTrip(socket, header), US_ASCII);
             assertTrue(reply.startsWith("/1.2.3.4:9 /5.6.7.8:10 v2"), reply);
         }
     }

@@ -244,14 +244,25 @@ final class SocketConnection implements Connection {
     @Override public long id() { return id; }
     @Override public String listenerName() { return listener.name(); }
     @Override public String handlerName() { return listener.handler().name(); }
-    @Override public InetSocketAddress localAddress() { return relayedBy == null ? local : relayedBy.destination(); }
-    @Override public InetSocketAddress remoteAddress() { return relayedBy == null ? remote : relayedBy.source(); }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        ProxyHeader header = relayedBy;
+        return header == null ? local : header.destination();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        ProxyHeader header = relayedBy;
+        return header == null ? remote : header.source();
+    }
 
     @Override
     public Optional<ProxiedFrom> proxiedFrom() {
         ProxyHeader header = relayedBy;
         return header == null ? Optional.empty() : Optional.of(new ProxiedFrom(header.version(), remote, local));
     }
+
     @Override public InputStream input() { return input; }
     @Override public OutputStream output() { return output; }
 

@@ -48,7 +48,8 @@ class ProxyHeaderReaderTest {
         String longest = "PROXY TCP6 " + ff + " " + ff + " 65535 65535\r\n";
         assertEquals(104, longest.length(), "the specification's longest TCP6 line");
         assertEquals(address(ff, 65535), read(ProxyProtocol.V1, longest).source());
-        assertEquals(address("1:0:0:0:0:0:0:8", 1), read(ProxyProtocol.V1, "PROXY TCP6 1::8 1:2:3:4:5:6:7:8 1 2\r\n").source());
+        assertEquals(address("1:0:0:0:0:0:0:8", 1),
+                read(ProxyProtocol.V1, "PROXY TCP6 1::8 1:2:3:4:5:6:7:8 1 2\r\n").source());
         assertEquals(address("0:0:0:0:0:0:0:0", 1), read(ProxyProtocol.V1, "PROXY TCP6 :: 1:: 1 2\r\n").source());
     }
 

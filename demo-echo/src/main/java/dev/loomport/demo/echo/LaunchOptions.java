@@ -152,7 +152,8 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
             case "v1" -> ListenerConfig.ProxyProtocol.V1;
             case "v2" -> ListenerConfig.ProxyProtocol.V2;
             case "any" -> ListenerConfig.ProxyProtocol.ANY;
-            default -> throw new IllegalArgumentException("proxy-protocol must be none, v1, v2 or any: '" + value + "'");
+            default -> throw new IllegalArgumentException(
+                    "proxy-protocol must be none, v1, v2 or any: '" + value + "'");
         };
     }
 

@@ -27,7 +27,8 @@ class LaunchOptionsProxyTest {
 
     @Test
     void mistakesNameTheSpecAndTheValue() {
-        assertMessage("echo@0,proxy-protocol=v3,proxy-trusted=10.0.0.0/8", "proxy-protocol must be none, v1, v2 or any: 'v3'");
+        assertMessage("echo@0,proxy-protocol=v3,proxy-trusted=10.0.0.0/8",
+                "proxy-protocol must be none, v1, v2 or any: 'v3'");
         assertMessage("echo@0,proxy-protocol=v1", "needs the networks");
         assertMessage("echo@0,proxy-protocol=v1,proxy-trusted=10.0.0.0/8;10.0.0.1/8", "'10.0.0.1/8'");
         assertMessage("echo@0,proxy-protocol=v1,proxy-trusted=10.0.0.0/8;", "''");
