@@ -1,5 +1,6 @@
 /**
- * The echo demo: the {@code echo} handler, a plug-in like any other, and a launcher that serves any
+ * The echo demo: the {@code echo} handler, a plug-in like any other, {@code whoami} (who the server
+ * thinks the client is: for checking a load balancer's PROXY protocol set-up), and a launcher that serves any
  * handler on the module path by name ({@code --listen echo@127.0.0.1:7007}).
  */
 module dev.loomport.demo.echo {
@@ -12,5 +13,6 @@ module dev.loomport.demo.echo {
     requires jdk.httpserver;
     requires micrometer.registry.prometheus;
 
-    provides dev.loomport.spi.ConnectionHandler with dev.loomport.demo.echo.EchoHandler;
+    provides dev.loomport.spi.ConnectionHandler with dev.loomport.demo.echo.EchoHandler,
+            dev.loomport.demo.echo.WhoAmIHandler;
 }

@@ -1,8 +1,11 @@
 package dev.loomport;
 
+import dev.loomport.internal.Cidr;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +52,12 @@ import java.util.Optional;
  *       reads and writes plain bytes as before</td></tr>
  *   <tr><td>{@code handlerOptions}</td><td>none</td><td>{@code key=value} pairs passed to
  *       {@link dev.loomport.spi.ConnectionHandler#configure}</td></tr>
+ *   <tr><td>{@code proxyProtocol}</td><td>{@link ProxyProtocol#NONE}</td><td>expect a PROXY protocol
+ *       header (from a load balancer) before every connection's first byte</td></tr>
+ *   <tr><td>{@code proxyTrusted}</td><td>none</td><td>the networks (CIDR) allowed to send that header;
+ *       required when {@code proxyProtocol} is not {@code NONE}</td></tr>
+ *   <tr><td>{@code proxyHeaderTimeout}</td><td>5 s</td><td>how long the whole header may take to
+ *       arrive; never zero</td></tr>
  *   </tbody>
  * </table>
  */
@@ -64,6 +73,33 @@ public final class ListenerConfig {
         /** Accept, write the {@code rejectMessage} if there is one, and close at once. */
         REJECT
     }
+
+    /**
+     * Whether a listener's connections start with a PROXY protocol header (HAProxy's specification), by
+     * which a load balancer in front tells the original client's address and port. With anything but
+     * {@code NONE}, each connection's thread first checks that the peer is in the trusted networks and
+     * reads the header (within {@code proxyHeaderTimeout}), then the handler sees the client's addresses
+     * in {@link dev.loomport.spi.Connection#remoteAddress()} and {@code localAddress()}, and the
+     * balancer's in {@link dev.loomport.spi.Connection#proxiedFrom()}. A peer that is not trusted, or whose
+     * header is missing or wrong, is closed before the handler runs and counted under the
+     * {@code proxy-untrusted} or {@code proxy-header} outcome. The specification forbids guessing: a
+     * listener that expects a header requires one on every connection.
+     */
+    public enum ProxyProtocol {
+        /** No header: the socket's addresses are the client's. */
+        NONE,
+        /** The text line {@code PROXY TCP4 <src> <dst> <sport> <dport>\r\n} (HAProxy {@code send-proxy},
+         * nginx {@code proxy_protocol on}). */
+        V1,
+        /** The binary header (HAProxy {@code send-proxy-v2}, most cloud network load balancers). */
+        V2,
+        /** Either version, told apart by the first byte. */
+        ANY
+    }
+
+    /** How long a PROXY header may take to arrive unless configured: enough for TCP to resend a lost
+     * segment, short enough that silent peers do not pile up. */
+    public static final Duration DEFAULT_PROXY_HEADER_TIMEOUT = Duration.ofSeconds(5);
 
     /** The most bytes a reject message may have: it is written from the accept loop, so it must fit
      * in any socket's send buffer at once. */
@@ -89,6 +125,9 @@ public final class ListenerConfig {
     private final Duration writeTimeout;
     private final Duration maxLifetime;
     private final TlsConfig tls;
+    private final ProxyProtocol proxyProtocol;
+    private final List<String> proxyTrusted;
+    private final Duration proxyHeaderTimeout;
 
     private ListenerConfig(Builder b) {
         name = b.name;
@@ -111,6 +150,9 @@ public final class ListenerConfig {
         writeTimeout = b.writeTimeout;
         maxLifetime = b.maxLifetime;
         tls = b.tls;
+        proxyProtocol = b.proxyProtocol;
+        proxyTrusted = List.copyOf(b.proxyTrusted);
+        proxyHeaderTimeout = b.proxyHeaderTimeout;
     }
 
     /** A builder for a listener served by the handler named {@code handler}, with every default. */
@@ -141,6 +183,10 @@ public final class ListenerConfig {
     public Duration maxLifetime() { return maxLifetime; }
     /** TLS for this listener; empty for plain TCP. */
     public Optional<TlsConfig> tls() { return Optional.ofNullable(tls); }
+    public ProxyProtocol proxyProtocol() { return proxyProtocol; }
+    /** The trusted networks in canonical CIDR form, such as {@code 10.0.0.0/8}; empty when none. */
+    public List<String> proxyTrusted() { return proxyTrusted; }
+    public Duration proxyHeaderTimeout() { return proxyHeaderTimeout; }
 
     @Override
     public String toString() {
@@ -169,6 +215,9 @@ public final class ListenerConfig {
         private Duration writeTimeout = Duration.ofSeconds(60);
         private Duration maxLifetime = Duration.ZERO;
         private TlsConfig tls;
+        private ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
+        private final List<String> proxyTrusted = new ArrayList<>();
+        private Duration proxyHeaderTimeout = DEFAULT_PROXY_HEADER_TIMEOUT;
 
         private Builder(String handler) {
             handler(handler);
@@ -290,7 +339,52 @@ public final class ListenerConfig {
             return this;
         }
 
+        /** Expect a PROXY protocol header on every connection; {@code NONE} (the default) for none. */
+        public Builder proxyProtocol(ProxyProtocol version) {
+            this.proxyProtocol = Objects.requireNonNull(version, "proxyProtocol");
+            return this;
+        }
+
+        /**
+         * The networks allowed to send a PROXY header, replacing any given before: CIDR blocks such as
+         * {@code 10.0.0.0/8} or {@code fd00::/8}, or single addresses. IP literals only (no names). Trust
+         * only your balancers' addresses: a trusted peer can claim to be any client. To trust everyone
+         * (only where nothing but the balancer can reach the port) say {@code 0.0.0.0/0} and {@code ::/0}.
+         *
+         * @throws IllegalArgumentException naming the value that is not a network
+         */
+        public Builder proxyTrusted(List<String> networks) {
+            Objects.requireNonNull(networks, "proxyTrusted");
+            List<String> canonical = new ArrayList<>();
+            for (String network : networks) {
+                canonical.add(Cidr.parse(network).toString());
+            }
+            proxyTrusted.clear();
+            proxyTrusted.addAll(canonical);
+            return this;
+        }
+
+        /** {@link #proxyTrusted(List)} with the networks as arguments. */
+        public Builder proxyTrusted(String... networks) {
+            return proxyTrusted(List.of(networks));
+        }
+
+        /** How long the whole PROXY header may take to arrive; at least 1 ms. */
+        public Builder proxyHeaderTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "proxyHeaderTimeout");
+            if (timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("proxyHeaderTimeout must be at least 1ms: " + timeout);
+            }
+            this.proxyHeaderTimeout = timeout;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when a PROXY header is expected but no network is trusted */
         public ListenerConfig build() {
+            if (proxyProtocol != ProxyProtocol.NONE && proxyTrusted.isEmpty()) {
+                throw new IllegalArgumentException("proxyProtocol " + proxyProtocol + " needs the networks of the"
+                        + " balancers that send it (proxyTrusted); none was given");
+            }
             return new ListenerConfig(this);
         }
 

@@ -48,6 +48,7 @@ final class Listener {
     private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     private final boolean backpressure;
     private final byte[] rejectMessage;
+    private final ProxyReceiver proxy; // null: no PROXY header expected
     private volatile boolean closing;
     private Thread acceptThread;
 
@@ -68,6 +69,7 @@ final class Listener {
         this.backpressure = config.overflow() == ListenerConfig.Overflow.BACKPRESSURE;
         // Plain bytes would only garble a TLS client's handshake: a TLS listener rejects by closing.
         this.rejectMessage = tls == null ? config.rejectMessage() : new byte[0];
+        this.proxy = ProxyReceiver.forListener(config);
     }
 
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */
@@ -232,7 +234,7 @@ final class Listener {
     /** The last act of every admitted connection, on every path. */
     void ended(SocketConnection connection) {
         if (open.remove(connection)) {
-            release(true, connection.remoteAddress().getAddress());
+            release(true, connection.peerAddress().getAddress()); // the address admit() counted
             engine.connectionEnded();
         }
     }
@@ -282,6 +284,7 @@ final class Listener {
     TlsTransport tls() { return tls; }
     BoundListener bound() { return bound; }
     ListenerMetrics metrics() { return metrics; }
+    ProxyReceiver proxy() { return proxy; }
     ThreadCount threads() { return engine.threads(); }
     boolean isDraining() { return engine.isDraining(); }
 

@@ -19,7 +19,17 @@ public enum Outcome {
     /** Still open when the server closed, or when its grace period ran out. */
     SHUTDOWN("shutdown"),
     /** The TLS handshake failed or timed out; the handler never saw the connection. */
-    TLS_HANDSHAKE("tls-handshake");
+    TLS_HANDSHAKE("tls-handshake"),
+    /**
+     * The listener expects a PROXY protocol header and the peer sent a malformed, truncated or oversized
+     * one, something else, or nothing within the header timeout. The handler never ran.
+     */
+    PROXY_HEADER("proxy-header"),
+    /**
+     * The listener expects a PROXY protocol header and the peer is not in its trusted networks: closed
+     * before reading a byte, so nobody can claim another's address. The handler never ran.
+     */
+    PROXY_UNTRUSTED("proxy-untrusted");
 
     private final String tag;
 

@@ -1,6 +1,8 @@
 package dev.loomport.internal;
 
+import dev.loomport.internal.ProxyHeaderReader.ProxyHeader;
 import dev.loomport.spi.Connection;
+import dev.loomport.spi.ProxiedFrom;
 import dev.loomport.spi.TaskScope;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,13 +28,14 @@ import javax.net.ssl.SSLSocket;
  *  ───────────                  ───────────────────────────────────────────────────
  *  accept() ─ admit? ─no──▶ rejected (counted, closed on the accept thread)
  *               │yes
- *               └─ start ──▶ socket options ─▶ TLS handshake ─▶ handler.handle(connection) ─┐ returns / throws
- *                                       (TLS listeners) │ fails, times out                  │
- *                                                       └───────────────────────────────────┤
- *        watchdog: idle, write, lifetime, handshake ──abort──▶ socket closed ───────────────┤
- *        server: close / drain deadline ───abort──▶ socket closed,                          │
- *                                                   thread interrupted ─────────────────────┤
- *                                                                                           ▼
+ *               └─ start ──▶ socket options ─▶ [PROXY header] ─▶ [TLS handshake] ─▶ handler.handle(connection) ─┐
+ *                                               │ untrusted peer,    │ fails,                                  │ returns / throws
+ *                                               │ bad or no header   │ times out                               │
+ *                                               └─ refused ──────────┴─────────────────────────────────────────┤
+ *        watchdog: idle, write, lifetime, handshake ──abort──▶ socket closed ──────────────────────────────────┤
+ *        server: close / drain deadline ───abort──▶ socket closed,                                             │
+ *                                                   thread interrupted ────────────────────────────────────────┤
+ *                                                                                                              ▼
  *                               socket closed ─▶ scopes cancelled and joined ─▶ slot released,
  *                                                outcome counted, thread ends
  * </pre>
@@ -57,6 +60,7 @@ final class SocketConnection implements Connection {
     private volatile long writingSince; // 0 while no write is under way
     private volatile long handshakeDeadline; // 0 while no TLS handshake is under way
     private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
+    private volatile ProxyHeader relayedBy; // a PROXY header that named the client; null: the socket's addresses
     private final Set<VirtualTaskScope> scopes = ConcurrentHashMap.newKeySet();
     private final ReentrantLock drainLock = new ReentrantLock();
     private List<Runnable> drainActions = new ArrayList<>(); // null once drained
@@ -88,6 +92,9 @@ final class SocketConnection implements Connection {
             socket.setKeepAlive(listener.config().keepAlive());
             if (listener.config().sendBufferSize() > 0) {
                 socket.setSendBufferSize(listener.config().sendBufferSize());
+            }
+            if (listener.proxy() != null) {
+                readProxyHeader(); // first on the wire, before any TLS
             }
             transport = secure(socket);
             input = new MeteredInput(transport.getInputStream(), listener.metrics().received(), this);
@@ -148,6 +155,19 @@ final class SocketConnection implements Connection {
         }
     }
 
+    /**
+     * The PROXY protocol step: learn who the client is before anything else reads the socket (a TLS
+     * handshake comes after it on the wire). Throws {@link ProxyReceiver.Refused} to close the connection.
+     */
+    private void readProxyHeader() throws IOException {
+        ProxyHeader header = listener.proxy().receive(socket);
+        if (header.relayed()) {
+            relayedBy = header;
+        }
+        LOG.log(Level.TRACE, () -> prefix + "PROXY v" + header.version() + " " + header.kind() + (header.relayed()
+                ? ": client " + header.source() + " -> " + header.destination() : ": the socket's addresses stand"));
+    }
+
     /** Decides, and logs once, how a connection whose handler threw has ended. */
     private Outcome failed(Throwable t) {
         Outcome aborted = abortedAs.get();
@@ -158,6 +178,10 @@ final class SocketConnection implements Connection {
         if (t instanceof TlsTransport.HandshakeFailed) {
             LOG.log(Level.DEBUG, () -> prefix + "TLS handshake with " + remote + " failed: " + t.getMessage());
             return Outcome.TLS_HANDSHAKE;
+        }
+        if (t instanceof ProxyReceiver.Refused refused) {
+            LOG.log(Level.DEBUG, () -> prefix + "peer " + remote + ": " + refused.getMessage());
+            return refused.outcome();
         }
         if ((input != null && input.failedWith(t)) || (output != null && output.failedWith(t))) {
             LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away: " + t);
@@ -255,6 +279,11 @@ final class SocketConnection implements Connection {
         return listener;
     }
 
+    /** The socket's remote end (a balancer's, behind one), whatever a PROXY header said. */
+    InetSocketAddress peerAddress() {
+        return remote;
+    }
+
     void scopeClosed(VirtualTaskScope scope) {
         scopes.remove(scope);
     }
@@ -264,8 +293,25 @@ final class SocketConnection implements Connection {
     @Override public long id() { return id; }
     @Override public String listenerName() { return listener.name(); }
     @Override public String handlerName() { return listener.handler().name(); }
-    @Override public InetSocketAddress localAddress() { return local; }
-    @Override public InetSocketAddress remoteAddress() { return remote; }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        ProxyHeader header = relayedBy;
+        return header == null ? local : header.destination();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        ProxyHeader header = relayedBy;
+        return header == null ? remote : header.source();
+    }
+
+    @Override
+    public Optional<ProxiedFrom> proxiedFrom() {
+        ProxyHeader header = relayedBy;
+        return header == null ? Optional.empty() : Optional.of(new ProxiedFrom(header.version(), remote, local));
+    }
+
     @Override public InputStream input() { return input; }
     @Override public OutputStream output() { return output; }
 

@@ -12,8 +12,11 @@ import javax.net.ssl.SSLSession;
  *
  * <p>A connection is one end of one socket pair: {@link #localAddress()} is the server's address and the
  * port the client connected to, {@link #remoteAddress()} is the client's address and its (usually
- * ephemeral) port. The streams are the socket's own, unbuffered: wrap them in buffered streams when
- * the protocol reads or writes in small pieces.
+ * ephemeral) port. Behind a load balancer that sends a PROXY protocol header (see
+ * {@code ListenerConfig.proxyProtocol}), both are the original client's connection as the header tells
+ * it, and {@link #proxiedFrom()} has the balancer's. The streams are the socket's own, unbuffered: wrap
+ * them in buffered streams when the protocol reads or writes in small pieces. They start after the PROXY
+ * header, if there is one.
  *
  * <p>All methods may be called from the handler's thread and from its subtasks. The connection is
  * closed by loomport when the handler returns; a handler need not close it.
@@ -34,6 +37,17 @@ public interface Connection {
 
     /** The client's end of the socket pair: its address and port. */
     InetSocketAddress remoteAddress();
+
+    /**
+     * The load balancer's connection, when a PROXY protocol header named the client: then
+     * {@link #remoteAddress()} and {@link #localAddress()} come from the header, and this is the socket
+     * pair they arrived on. Empty when the listener expects no header, and when the header said to use the
+     * real endpoints (a balancer's health check: v2 {@code LOCAL}, v1 {@code UNKNOWN}, an unspecified
+     * family).
+     */
+    default Optional<ProxiedFrom> proxiedFrom() {
+        return Optional.empty();
+    }
 
     /**
      * The bytes the client sends. {@code read} returns -1 once the client has shut down its output

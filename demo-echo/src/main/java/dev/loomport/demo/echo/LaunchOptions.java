@@ -35,6 +35,9 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
                                   keep-alive, receive-buffer, send-buffer, max-connections,
                                   overflow (backpressure|reject), reject-message,
                                   max-per-source, idle-timeout, write-timeout, max-lifetime,
+                                  proxy-protocol (none|v1|v2|any), proxy-trusted (the
+                                  balancers' networks, ';' between them, for example
+                                  '10.0.0.0/8;fd00::/8'), proxy-header-timeout (5s),
                                   and the TLS keys below;
                                 any other KEY is passed to the handler.
                                 default: --listen echo@127.0.0.1:7007
@@ -177,6 +180,9 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             case "idle-timeout" -> b.idleTimeout(duration(key, value));
             case "write-timeout" -> b.writeTimeout(duration(key, value));
             case "max-lifetime" -> b.maxLifetime(duration(key, value));
+            case "proxy-protocol" -> b.proxyProtocol(proxyProtocol(value));
+            case "proxy-trusted" -> b.proxyTrusted(List.of(value.split(";", -1))); // ',' separates keys
+            case "proxy-header-timeout" -> b.proxyHeaderTimeout(duration(key, value));
             default -> b.handlerOption(key, value);
         }
     }
@@ -186,6 +192,17 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             case "backpressure" -> ListenerConfig.Overflow.BACKPRESSURE;
             case "reject" -> ListenerConfig.Overflow.REJECT;
             default -> throw new IllegalArgumentException("overflow must be backpressure or reject: '" + value + "'");
+        };
+    }
+
+    private static ListenerConfig.ProxyProtocol proxyProtocol(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "none", "off" -> ListenerConfig.ProxyProtocol.NONE;
+            case "v1" -> ListenerConfig.ProxyProtocol.V1;
+            case "v2" -> ListenerConfig.ProxyProtocol.V2;
+            case "any" -> ListenerConfig.ProxyProtocol.ANY;
+            default -> throw new IllegalArgumentException(
+                    "proxy-protocol must be none, v1, v2 or any: '" + value + "'");
         };
     }
 
