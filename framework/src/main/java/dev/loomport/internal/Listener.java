@@ -293,8 +293,11 @@ final class Listener {
 
     /** The last act of every admitted connection, on every path. */
     void ended(SocketConnection connection) {
-        if (open.remove(connection)) {
+        if (connection.markEnded()) {
+            // The slot goes back before the connection leaves the open set: whoever sees the count of
+            // open connections drop can connect and be admitted.
             release(true, connection.remoteAddress().getAddress());
+            open.remove(connection);
             engine.connectionEnded();
         }
     }

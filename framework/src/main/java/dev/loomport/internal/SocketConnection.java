@@ -2,6 +2,7 @@ package dev.loomport.internal;
 
 import dev.loomport.spi.Connection;
 import dev.loomport.spi.TaskScope;
+import io.micrometer.core.instrument.LongTaskTimer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -52,6 +54,7 @@ final class SocketConnection implements Connection {
     private volatile long lastActive = openedAt;
     private volatile long writingSince; // 0 while no write is under way
     private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
     private final Set<VirtualTaskScope> scopes = ConcurrentHashMap.newKeySet();
     private final ReentrantLock drainLock = new ReentrantLock();
     private List<Runnable> drainActions = new ArrayList<>(); // null once drained
@@ -72,11 +75,21 @@ final class SocketConnection implements Connection {
 
     /** Runs on the connection's own virtual thread, from start to end of the connection. */
     void serve() {
+        try {
+            serveUntilClosed();
+        } finally {
+            listener.ended(this); // on every path: the slot and the per-source count go back
+        }
+    }
+
+    private void serveUntilClosed() {
         Thread.currentThread().setName("loomport " + listener.name() + "#" + id);
         long started = System.nanoTime();
-        var openSample = listener.metrics().opened();
+        LongTaskTimer.Sample openSample = null;
+        boolean handling = false;
         Outcome outcome;
         try {
+            openSample = listener.metrics().opened();
             socket.setTcpNoDelay(listener.config().tcpNoDelay());
             socket.setKeepAlive(listener.config().keepAlive());
             if (listener.config().sendBufferSize() > 0) {
@@ -85,11 +98,12 @@ final class SocketConnection implements Connection {
             input = new MeteredInput(socket.getInputStream(), listener.metrics().received(), this);
             output = new MeteredOutput(socket.getOutputStream(), listener.metrics().sent(), this);
             LOG.log(Level.TRACE, () -> prefix + "open " + remote + " -> " + local);
+            handling = true;
             listener.handler().handle(this);
             Outcome aborted = abortedAs.get();
             outcome = aborted != null ? aborted : input.sawEof() ? Outcome.CLIENT_CLOSED : Outcome.SERVER_CLOSED;
         } catch (Throwable t) {
-            outcome = failed(t);
+            outcome = failed(t, handling);
         } finally {
             // Close the socket before the scopes: a subtask blocked on it gives way even if it
             // ignores interrupts. Bytes already written are still delivered.
@@ -98,18 +112,29 @@ final class SocketConnection implements Connection {
                 scope.forceClose();
             }
         }
-        listener.metrics().closed(outcome, System.nanoTime() - started, openSample);
+        if (openSample != null) { // null: the meter registry failed as the connection opened
+            listener.metrics().closed(outcome, System.nanoTime() - started, openSample);
+        }
         final Outcome o = outcome;
         LOG.log(Level.TRACE, () -> prefix + "closed: " + o.tag());
-        listener.ended(this);
     }
 
-    /** Decides, and logs once, how a connection whose handler threw has ended. */
-    private Outcome failed(Throwable t) {
+    /** Decides, and logs once, how a connection that threw has ended. */
+    private Outcome failed(Throwable t, boolean handling) {
         Outcome aborted = abortedAs.get();
         if (aborted != null) {
             LOG.log(Level.DEBUG, () -> prefix + "closed by the server (" + aborted.tag() + "): " + t);
             return aborted;
+        }
+        if (!handling) {
+            // Setting the socket up failed before the handler ran: not the handler's fault. An
+            // IOException here means the client is already gone.
+            if (t instanceof IOException) {
+                LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away before the handler ran: " + t);
+                return Outcome.CLIENT_RESET;
+            }
+            LOG.log(Level.WARNING, prefix + "could not set up the connection from " + remote, t);
+            return Outcome.ERROR;
         }
         if ((input != null && input.failedWith(t)) || (output != null && output.failedWith(t))) {
             LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away: " + t);
@@ -198,6 +223,11 @@ final class SocketConnection implements Connection {
 
     String prefix() {
         return prefix;
+    }
+
+    /** True the first time only: the listener gives a connection's slot back once. */
+    boolean markEnded() {
+        return ended.compareAndSet(false, true);
     }
 
     Listener listener() {
