@@ -181,6 +181,7 @@ final class SocketConnection implements Connection {
         if (writeNanos > 0) {
             writingSince = System.nanoTime();
         }
+        active(); // a long write that makes progress is not idle, with or without a write timeout
     }
 
     void writeEnded() {
