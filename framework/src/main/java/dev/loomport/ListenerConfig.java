@@ -44,6 +44,10 @@ import java.util.Objects;
  *       progress for this long (a client that stopped reading); zero = never</td></tr>
  *   <tr><td>{@code maxLifetime}</td><td>{@link Duration#ZERO}</td><td>close a connection this long after
  *       it was accepted; zero = never</td></tr>
+ *   <tr><td>{@code minReceiveRate}</td><td>0 (none)</td><td>bytes per second a client must send on
+ *       average while the handler waits to read, banked over {@code receiveRateWindow}: closes
+ *       clients that drip a byte now and then (slowloris), which the idle timeout cannot; see
+ *       {@link Builder#minReceiveRate}</td></tr>
  *   <tr><td>{@code handlerOptions}</td><td>none</td><td>{@code key=value} pairs passed to
  *       {@link dev.loomport.spi.ConnectionHandler#configure}</td></tr>
  *   </tbody>
@@ -66,6 +70,9 @@ public final class ListenerConfig {
      * in any socket's send buffer at once. */
     public static final int MAX_REJECT_MESSAGE = 1024;
 
+    /** The highest {@code minReceiveRate}, in bytes per second: no client owes more. */
+    public static final int MAX_RECEIVE_RATE = 1_000_000_000;
+
     private final String name;
     private final String host;
     private final int port;
@@ -85,6 +92,8 @@ public final class ListenerConfig {
     private final Duration idleTimeout;
     private final Duration writeTimeout;
     private final Duration maxLifetime;
+    private final int minReceiveRate;
+    private final Duration receiveRateWindow;
 
     private ListenerConfig(Builder b) {
         name = b.name;
@@ -106,6 +115,8 @@ public final class ListenerConfig {
         idleTimeout = b.idleTimeout;
         writeTimeout = b.writeTimeout;
         maxLifetime = b.maxLifetime;
+        minReceiveRate = b.minReceiveRate;
+        receiveRateWindow = b.receiveRateWindow;
     }
 
     /** A builder for a listener served by the handler named {@code handler}, with every default. */
@@ -134,6 +145,10 @@ public final class ListenerConfig {
     public Duration idleTimeout() { return idleTimeout; }
     public Duration writeTimeout() { return writeTimeout; }
     public Duration maxLifetime() { return maxLifetime; }
+    /** Bytes per second; 0 = no minimum. */
+    public int minReceiveRate() { return minReceiveRate; }
+    /** The most waiting a client can bank; {@link Duration#ZERO} when there is no minimum rate. */
+    public Duration receiveRateWindow() { return receiveRateWindow; }
 
     @Override
     public String toString() {
@@ -161,6 +176,8 @@ public final class ListenerConfig {
         private Duration idleTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ofSeconds(60);
         private Duration maxLifetime = Duration.ZERO;
+        private int minReceiveRate = 0;
+        private Duration receiveRateWindow = Duration.ZERO;
 
         private Builder(String handler) {
             handler(handler);
@@ -267,6 +284,36 @@ public final class ListenerConfig {
         /** A connection open this long is closed; zero = never. */
         public Builder maxLifetime(Duration lifetime) {
             this.maxLifetime = timeout("maxLifetime", lifetime);
+            return this;
+        }
+
+        /**
+         * A minimum rate at which the client must send while the handler waits to read; 0 = none.
+         * Every byte received buys {@code 1/bytesPerSecond} s of waiting; a connection starts with
+         * {@code window} of waiting and can bank no more than that. When the handler has waited in a
+         * read longer than the client has paid for, the connection is closed (outcome
+         * {@code too-slow}). So a client may pause for up to {@code window}, and must otherwise keep
+         * up {@code bytesPerSecond} on average; time the handler spends writing or working costs the
+         * client nothing, so downloads and slow handlers are never cut.
+         *
+         * <p>This is what closes a slowloris-style client that sends a byte every few seconds: each
+         * byte resets the idle timeout, but buys only a few milliseconds here.
+         *
+         * @param bytesPerSecond 0 (none) to 1,000,000,000
+         * @param window 1 ms to 365 days; ignored (and may be zero) when {@code bytesPerSecond} is 0
+         */
+        public Builder minReceiveRate(int bytesPerSecond, Duration window) {
+            if (bytesPerSecond < 0 || bytesPerSecond > MAX_RECEIVE_RATE) {
+                throw new IllegalArgumentException("minReceiveRate must be 0 (none) to " + MAX_RECEIVE_RATE
+                        + " bytes/s: " + bytesPerSecond);
+            }
+            Duration w = timeout("receiveRateWindow", window);
+            if (bytesPerSecond > 0 && w.isZero()) {
+                throw new IllegalArgumentException("minReceiveRate " + bytesPerSecond
+                        + " bytes/s needs a receiveRateWindow of at least 1ms: " + window);
+            }
+            this.minReceiveRate = bytesPerSecond;
+            this.receiveRateWindow = bytesPerSecond > 0 ? w : Duration.ZERO;
             return this;
         }
 

@@ -51,6 +51,10 @@ final class SocketConnection implements Connection {
     private final long idleNanos;
     private final long writeNanos;
     private final long lifetimeNanos;
+    private final long nanosPerByte;     // minimum receive rate: the waiting one byte buys; 0 = no minimum
+    private final long rateWindowNanos;  // the most waiting a client can bank
+    private long readCredit;             // waiting the client has paid for; the reading thread's own
+    private volatile long readDeadline;  // when the read under way has waited too long; 0 while none is
     private volatile long lastActive = openedAt;
     private volatile long writingSince; // 0 while no write is under way
     private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
@@ -71,6 +75,10 @@ final class SocketConnection implements Connection {
         this.idleNanos = listener.config().idleTimeout().toNanos();
         this.writeNanos = listener.config().writeTimeout().toNanos();
         this.lifetimeNanos = listener.config().maxLifetime().toNanos();
+        int rate = listener.config().minReceiveRate();
+        this.nanosPerByte = rate > 0 ? Math.max(1, 1_000_000_000L / rate) : 0;
+        this.rateWindowNanos = listener.config().receiveRateWindow().toNanos();
+        this.readCredit = rateWindowNanos;
     }
 
     /** Runs on the connection's own virtual thread, from start to end of the connection. */
@@ -162,6 +170,24 @@ final class SocketConnection implements Connection {
             abort(Outcome.WRITE_TIMEOUT);
         } else if (idleNanos > 0 && writing == 0 && now - lastActive > idleNanos) {
             abort(Outcome.IDLE_TIMEOUT);
+        } else if (nanosPerByte > 0 && readDeadline != 0 && now - readDeadline > 0) {
+            abort(Outcome.TOO_SLOW);
+        }
+    }
+
+    /** A read begins to wait: it may wait as long as the client has paid for. */
+    void readStarted() {
+        if (nanosPerByte > 0) {
+            readDeadline = System.nanoTime() + readCredit;
+        }
+    }
+
+    /** A read has returned {@code bytes}: charge the wait, credit the bytes, bank at most the window. */
+    void readEnded(int bytes) {
+        if (nanosPerByte > 0) {
+            long left = readDeadline - System.nanoTime();
+            readDeadline = 0;
+            readCredit = Math.min(rateWindowNanos, left + bytes * nanosPerByte);
         }
     }
 

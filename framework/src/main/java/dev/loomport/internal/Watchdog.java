@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Enforces idle, write and lifetime timeouts for every connection of a server from one virtual thread,
+ * Enforces idle, write, lifetime and minimum-rate timeouts for every connection of a server from one virtual thread,
  * by looking at each connection's timestamps every tick, rather than arming a timer per read or write.
  * A tick is a tenth of the shortest timeout, between 10 ms and 1 s, so a timeout fires at most about a
  * tenth late.
@@ -34,7 +34,7 @@ final class Watchdog {
     }
 
     private static Stream<Duration> timeouts(ListenerConfig c) {
-        return Stream.of(c.idleTimeout(), c.writeTimeout(), c.maxLifetime());
+        return Stream.of(c.idleTimeout(), c.writeTimeout(), c.maxLifetime(), c.receiveRateWindow());
     }
 
     private static Duration clamp(Duration d) {

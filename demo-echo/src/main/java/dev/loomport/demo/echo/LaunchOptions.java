@@ -28,7 +28,8 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
                                   name, backlog, reuse-address, reuse-port, tcp-no-delay,
                                   keep-alive, receive-buffer, send-buffer, max-connections,
                                   overflow (backpressure|reject), reject-message,
-                                  max-per-source, idle-timeout, write-timeout, max-lifetime;
+                                  max-per-source, idle-timeout, write-timeout, max-lifetime,
+                                  min-receive-rate (BYTES_PER_SECOND/WINDOW, e.g. 128/30s);
                                 any other KEY is passed to the handler.
                                 default: --listen echo@127.0.0.1:7007
               --grace DURATION  how long SIGTERM / Ctrl-C waits for connections to end
@@ -128,8 +129,23 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
             case "idle-timeout" -> b.idleTimeout(duration(key, value));
             case "write-timeout" -> b.writeTimeout(duration(key, value));
             case "max-lifetime" -> b.maxLifetime(duration(key, value));
+            case "min-receive-rate" -> minReceiveRate(b, key, value);
             default -> b.handlerOption(key, value);
         }
+    }
+
+    /** {@code BYTES_PER_SECOND/WINDOW}, or {@code 0} for none. */
+    private static void minReceiveRate(ListenerConfig.Builder b, String key, String value) {
+        if (value.equals("0")) {
+            b.minReceiveRate(0, Duration.ZERO);
+            return;
+        }
+        int slash = value.indexOf('/');
+        if (slash <= 0) {
+            throw new IllegalArgumentException(key + " must be BYTES_PER_SECOND/WINDOW, such as 128/30s, or 0: '"
+                    + value + "'");
+        }
+        b.minReceiveRate(integer(key, value.substring(0, slash)), duration(key, value.substring(slash + 1)));
     }
 
     private static ListenerConfig.Overflow overflow(String value) {
