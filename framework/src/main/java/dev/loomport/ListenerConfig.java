@@ -70,6 +70,15 @@ public final class ListenerConfig {
      * in any socket's send buffer at once. */
     public static final int MAX_REJECT_MESSAGE = 1024;
 
+    /**
+     * The longest timeout, lifetime or window: a year. Anything longer is a typo, and would overflow
+     * the nanosecond arithmetic the watchdog uses. To have none, give zero.
+     */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+
+    /** The largest socket buffer size: 1 GiB, beyond what any OS grants (Linux caps it at rmem_max). */
+    public static final int MAX_BUFFER_SIZE = 1 << 30;
+
     /** The highest {@code minReceiveRate}, in bytes per second: no client owes more. */
     public static final int MAX_RECEIVE_RATE = 1_000_000_000;
 
@@ -229,15 +238,15 @@ public final class ListenerConfig {
         public Builder tcpNoDelay(boolean on) { this.tcpNoDelay = on; return this; }
         public Builder keepAlive(boolean on) { this.keepAlive = on; return this; }
 
-        /** {@code SO_RCVBUF} in bytes; 0 = the OS's default. */
+        /** {@code SO_RCVBUF} in bytes, 0 to {@link #MAX_BUFFER_SIZE}; 0 = the OS's default. */
         public Builder receiveBufferSize(int bytes) {
-            this.receiveBufferSize = atLeast("receiveBufferSize", bytes, 0);
+            this.receiveBufferSize = bufferSize("receiveBufferSize", bytes);
             return this;
         }
 
-        /** {@code SO_SNDBUF} in bytes; 0 = the OS's default. */
+        /** {@code SO_SNDBUF} in bytes, 0 to {@link #MAX_BUFFER_SIZE}; 0 = the OS's default. */
         public Builder sendBufferSize(int bytes) {
-            this.sendBufferSize = atLeast("sendBufferSize", bytes, 0);
+            this.sendBufferSize = bufferSize("sendBufferSize", bytes);
             return this;
         }
 
@@ -269,19 +278,19 @@ public final class ListenerConfig {
             return this;
         }
 
-        /** No byte read or written for this long closes the connection; zero = never. */
+        /** No byte read or written for this long closes the connection; zero = never, else 1 ms to 365 days. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = timeout("idleTimeout", timeout);
             return this;
         }
 
-        /** A write that makes no progress for this long closes the connection; zero = never. */
+        /** A write that makes no progress for this long closes the connection; zero = never, else 1 ms to 365 days. */
         public Builder writeTimeout(Duration timeout) {
             this.writeTimeout = timeout("writeTimeout", timeout);
             return this;
         }
 
-        /** A connection open this long is closed; zero = never. */
+        /** A connection open this long is closed; zero = never, else 1 ms to 365 days. */
         public Builder maxLifetime(Duration lifetime) {
             this.maxLifetime = timeout("maxLifetime", lifetime);
             return this;
@@ -339,10 +348,22 @@ public final class ListenerConfig {
             if (value.isNegative()) {
                 throw new IllegalArgumentException(option + " must not be negative: " + value);
             }
+            if (value.compareTo(MAX_TIMEOUT) > 0) { // first: toMillis() of a huge duration overflows
+                throw new IllegalArgumentException(option + " must be at most " + MAX_TIMEOUT.toDays()
+                        + " days (zero = none): " + value);
+            }
             if (!value.isZero() && value.toMillis() < 1) {
                 throw new IllegalArgumentException(option + " must be zero (none) or at least 1ms: " + value);
             }
             return value;
+        }
+
+        private static int bufferSize(String option, int bytes) {
+            if (bytes < 0 || bytes > MAX_BUFFER_SIZE) {
+                throw new IllegalArgumentException(option + " must be 0 (the OS's default) to " + MAX_BUFFER_SIZE
+                        + " bytes: " + bytes);
+            }
+            return bytes;
         }
 
         static String token(String what, String value) {

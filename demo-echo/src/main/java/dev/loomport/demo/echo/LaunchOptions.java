@@ -59,7 +59,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
                     return new LaunchOptions(List.of(), grace, true);
                 }
                 case "--listen" -> listeners.add(listener(value != null ? value : next(args, ++i, arg)));
-                case "--grace" -> grace = duration("--grace", value != null ? value : next(args, ++i, arg));
+                case "--grace" -> grace = grace(value != null ? value : next(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
@@ -67,6 +67,14 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
             listeners.add(ListenerConfig.builder("echo").port(DEFAULT_PORT).build());
         }
         return new LaunchOptions(List.copyOf(listeners), grace, false);
+    }
+
+    private static Duration grace(String value) {
+        Duration grace = duration("--grace", value);
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("--grace must not be negative: '" + value + "'");
+        }
+        return grace;
     }
 
     private static String next(String[] args, int i, String option) {
@@ -112,7 +120,17 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
         b.port(integer("port", m.group(3)));
     }
 
+    /** Errors name the key as the user typed it, whether parsing or the builder found the fault. */
     private static void option(ListenerConfig.Builder b, String key, String value) {
+        try {
+            apply(b, key, value);
+        } catch (IllegalArgumentException e) {
+            String why = String.valueOf(e.getMessage());
+            throw why.startsWith(key) ? e : new IllegalArgumentException(key + "=" + value + ": " + why, e);
+        }
+    }
+
+    private static void apply(ListenerConfig.Builder b, String key, String value) {
         switch (key) {
             case "name" -> b.name(value);
             case "backlog" -> b.backlog(integer(key, value));
@@ -160,7 +178,8 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + " is not a number: '" + value + "'");
+            throw new IllegalArgumentException(what + " is not a whole number from " + Integer.MIN_VALUE + " to "
+                    + Integer.MAX_VALUE + ": '" + value + "'");
         }
     }
 
@@ -177,17 +196,19 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, boolean hel
             return Duration.ZERO;
         }
         Matcher m = SIMPLE_DURATION.matcher(value);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
         try {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
             return Duration.parse(value);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException(what + " is too long to be a duration: '" + value + "'");
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(what + " is not a duration (such as 250ms, 30s, 5m, PT1H): '"
                     + value + "'");
