@@ -192,6 +192,7 @@ final class Listener {
     private void admit(Socket socket, boolean slotHeld) {
         boolean slot = slotHeld;
         InetAddress source = null;
+        boolean started = false;
         try {
             if (closing) {
                 reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
@@ -220,8 +221,13 @@ final class Listener {
                 reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
                 return;
             }
+            started = true;
             metrics.accepted();
         } catch (RuntimeException e) {
+            if (started) { // only counting failed: the connection is served all the same
+                logSafely(Level.DEBUG, "listener " + name + ": counting an accepted connection failed: " + e);
+                return;
+            }
             closeQuietly(socket);
             logSafely(Level.WARNING, "listener " + name + ": could not start a connection from "
                     + socket.getRemoteSocketAddress() + ": " + e);
