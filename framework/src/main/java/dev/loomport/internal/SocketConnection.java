@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *               │yes
  *               └─ start ──▶ socket options ─▶ handler.handle(connection) ─┐
  *                                                                          │ returns / throws
- *        watchdog: idle, write, lifetime ──abort──▶ socket closed ─────────┤
+ *        watchdog: idle, write, rate, lifetime ──abort──▶ socket closed ───┤
  *        server: close / drain deadline ───abort──▶ socket closed,         │
  *                                                   thread interrupted ────┤
  *                                                                          ▼
