@@ -50,6 +50,10 @@ import java.util.Optional;
  *       it was accepted; zero = never</td></tr>
  *   <tr><td>{@code tls}</td><td>none</td><td>{@link TlsConfig}: serve TLS on this port; the handler
  *       reads and writes plain bytes as before</td></tr>
+ *   <tr><td>{@code minReceiveRate}</td><td>0 (none)</td><td>bytes per second a client must send on
+ *       average while the handler waits to read, banked over {@code receiveRateWindow}: closes
+ *       clients that drip a byte now and then (slowloris), which the idle timeout cannot; see
+ *       {@link Builder#minReceiveRate}</td></tr>
  *   <tr><td>{@code handlerOptions}</td><td>none</td><td>{@code key=value} pairs passed to
  *       {@link dev.loomport.spi.ConnectionHandler#configure}</td></tr>
  *   <tr><td>{@code proxyProtocol}</td><td>{@link ProxyProtocol#NONE}</td><td>expect a PROXY protocol
@@ -105,6 +109,18 @@ public final class ListenerConfig {
      * in any socket's send buffer at once. */
     public static final int MAX_REJECT_MESSAGE = 1024;
 
+    /**
+     * The longest timeout, lifetime or window: a year. Anything longer is a typo, and would overflow
+     * the nanosecond arithmetic the watchdog uses. To have none, give zero.
+     */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+
+    /** The largest socket buffer size: 1 GiB, beyond what any OS grants (Linux caps it at rmem_max). */
+    public static final int MAX_BUFFER_SIZE = 1 << 30;
+
+    /** The highest {@code minReceiveRate}, in bytes per second: no client owes more. */
+    public static final int MAX_RECEIVE_RATE = 1_000_000_000;
+
     private final String name;
     private final String host;
     private final int port;
@@ -128,6 +144,8 @@ public final class ListenerConfig {
     private final ProxyProtocol proxyProtocol;
     private final List<String> proxyTrusted;
     private final Duration proxyHeaderTimeout;
+    private final int minReceiveRate;
+    private final Duration receiveRateWindow;
 
     private ListenerConfig(Builder b) {
         name = b.name;
@@ -153,6 +171,8 @@ public final class ListenerConfig {
         proxyProtocol = b.proxyProtocol;
         proxyTrusted = List.copyOf(b.proxyTrusted);
         proxyHeaderTimeout = b.proxyHeaderTimeout;
+        minReceiveRate = b.minReceiveRate;
+        receiveRateWindow = b.receiveRateWindow;
     }
 
     /** A builder for a listener served by the handler named {@code handler}, with every default. */
@@ -187,6 +207,10 @@ public final class ListenerConfig {
     /** The trusted networks in canonical CIDR form, such as {@code 10.0.0.0/8}; empty when none. */
     public List<String> proxyTrusted() { return proxyTrusted; }
     public Duration proxyHeaderTimeout() { return proxyHeaderTimeout; }
+    /** Bytes per second; 0 = no minimum. */
+    public int minReceiveRate() { return minReceiveRate; }
+    /** The most waiting a client can bank; {@link Duration#ZERO} when there is no minimum rate. */
+    public Duration receiveRateWindow() { return receiveRateWindow; }
 
     @Override
     public String toString() {
@@ -218,6 +242,8 @@ public final class ListenerConfig {
         private ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
         private final List<String> proxyTrusted = new ArrayList<>();
         private Duration proxyHeaderTimeout = DEFAULT_PROXY_HEADER_TIMEOUT;
+        private int minReceiveRate = 0;
+        private Duration receiveRateWindow = Duration.ZERO;
 
         private Builder(String handler) {
             handler(handler);
@@ -269,15 +295,15 @@ public final class ListenerConfig {
         public Builder tcpNoDelay(boolean on) { this.tcpNoDelay = on; return this; }
         public Builder keepAlive(boolean on) { this.keepAlive = on; return this; }
 
-        /** {@code SO_RCVBUF} in bytes; 0 = the OS's default. */
+        /** {@code SO_RCVBUF} in bytes, 0 to {@link #MAX_BUFFER_SIZE}; 0 = the OS's default. */
         public Builder receiveBufferSize(int bytes) {
-            this.receiveBufferSize = atLeast("receiveBufferSize", bytes, 0);
+            this.receiveBufferSize = bufferSize("receiveBufferSize", bytes);
             return this;
         }
 
-        /** {@code SO_SNDBUF} in bytes; 0 = the OS's default. */
+        /** {@code SO_SNDBUF} in bytes, 0 to {@link #MAX_BUFFER_SIZE}; 0 = the OS's default. */
         public Builder sendBufferSize(int bytes) {
-            this.sendBufferSize = atLeast("sendBufferSize", bytes, 0);
+            this.sendBufferSize = bufferSize("sendBufferSize", bytes);
             return this;
         }
 
@@ -309,19 +335,19 @@ public final class ListenerConfig {
             return this;
         }
 
-        /** No byte read or written for this long closes the connection; zero = never. */
+        /** No byte read or written for this long closes the connection; zero = never, else 1 ms to 365 days. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = timeout("idleTimeout", timeout);
             return this;
         }
 
-        /** A write that makes no progress for this long closes the connection; zero = never. */
+        /** A write that makes no progress for this long closes the connection; zero = never, else 1 ms to 365 days. */
         public Builder writeTimeout(Duration timeout) {
             this.writeTimeout = timeout("writeTimeout", timeout);
             return this;
         }
 
-        /** A connection open this long is closed; zero = never. */
+        /** A connection open this long is closed; zero = never, else 1 ms to 365 days. */
         public Builder maxLifetime(Duration lifetime) {
             this.maxLifetime = timeout("maxLifetime", lifetime);
             return this;
@@ -330,6 +356,36 @@ public final class ListenerConfig {
         /** Serves TLS on this listener; {@code null} = plain TCP (the default). */
         public Builder tls(TlsConfig tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * A minimum rate at which the client must send while the handler waits to read; 0 = none.
+         * Every byte received buys {@code 1/bytesPerSecond} s of waiting; a connection starts with
+         * {@code window} of waiting and can bank no more than that. When the handler has waited in a
+         * read longer than the client has paid for, the connection is closed (outcome
+         * {@code too-slow}). So a client may pause for up to {@code window}, and must otherwise keep
+         * up {@code bytesPerSecond} on average; time the handler spends writing or working costs the
+         * client nothing, so downloads and slow handlers are never cut.
+         *
+         * <p>This is what closes a slowloris-style client that sends a byte every few seconds: each
+         * byte resets the idle timeout, but buys only a few milliseconds here.
+         *
+         * @param bytesPerSecond 0 (none) to 1,000,000,000
+         * @param window 1 ms to 365 days; ignored (and may be zero) when {@code bytesPerSecond} is 0
+         */
+        public Builder minReceiveRate(int bytesPerSecond, Duration window) {
+            if (bytesPerSecond < 0 || bytesPerSecond > MAX_RECEIVE_RATE) {
+                throw new IllegalArgumentException("minReceiveRate must be 0 (none) to " + MAX_RECEIVE_RATE
+                        + " bytes/s: " + bytesPerSecond);
+            }
+            Duration w = timeout("receiveRateWindow", window);
+            if (bytesPerSecond > 0 && w.isZero()) {
+                throw new IllegalArgumentException("minReceiveRate " + bytesPerSecond
+                        + " bytes/s needs a receiveRateWindow of at least 1ms: " + window);
+            }
+            this.minReceiveRate = bytesPerSecond;
+            this.receiveRateWindow = bytesPerSecond > 0 ? w : Duration.ZERO;
             return this;
         }
 
@@ -400,10 +456,22 @@ public final class ListenerConfig {
             if (value.isNegative()) {
                 throw new IllegalArgumentException(option + " must not be negative: " + value);
             }
+            if (value.compareTo(MAX_TIMEOUT) > 0) { // first: toMillis() of a huge duration overflows
+                throw new IllegalArgumentException(option + " must be at most " + MAX_TIMEOUT.toDays()
+                        + " days (zero = none): " + value);
+            }
             if (!value.isZero() && value.toMillis() < 1) {
                 throw new IllegalArgumentException(option + " must be zero (none) or at least 1ms: " + value);
             }
             return value;
+        }
+
+        private static int bufferSize(String option, int bytes) {
+            if (bytes < 0 || bytes > MAX_BUFFER_SIZE) {
+                throw new IllegalArgumentException(option + " must be 0 (the OS's default) to " + MAX_BUFFER_SIZE
+                        + " bytes: " + bytes);
+            }
+            return bytes;
         }
 
         static String token(String what, String value) {

@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,8 +32,6 @@ import java.util.concurrent.Semaphore;
  */
 final class Listener {
     private static final System.Logger LOG = System.getLogger(Listener.class.getName());
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(5);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
     private final String name;
     private final ListenerConfig config;
@@ -110,14 +109,23 @@ final class Listener {
     }
 
     void start() {
+        // The JDK's console loggers read the time-zone database (lib/tzdb.dat) the first time they
+        // write a line. Read it now: the first line this listener may have to write is the one saying
+        // that the process is out of file descriptors, when that read would fail and leave the JDK's
+        // time-zone classes broken for good.
+        ZonedDateTime.now();
         acceptThread = Thread.ofVirtual()
                 .name("loomport " + name + " accept " + bound.hostAndPort())
                 .start(engine.threads().counted(this::acceptLoop));
     }
 
+    /**
+     * Accepts until the listener closes. Nothing that goes wrong with one connection, or with accepting,
+     * ends the loop: a failed accept (out of descriptors, for example) backs off and retries, and a
+     * connection that cannot be started is closed and its slot released.
+     */
     private void acceptLoop() {
-        Duration backoff = Duration.ZERO;
-        int failures = 0;
+        AcceptBackoff backoff = new AcceptBackoff();
         while (!closing) {
             boolean slotHeld = false;
             if (slots != null && backpressure) {
@@ -138,59 +146,122 @@ final class Listener {
                 if (closing) {
                     break;
                 }
-                // Out of descriptors and the like: keep the loop alive, but don't spin.
-                metrics.acceptFailed(e);
-                if (failures++ == 0) {
-                    LOG.log(Level.WARNING, "listener " + name + " on " + bound.hostAndPort()
-                            + ": accept failed, backing off and retrying: " + e);
-                }
-                backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+                Duration wait = backoff.failed();
+                acceptFailed(e, backoff.firstOfBurst());
                 try {
-                    Thread.sleep(backoff);
+                    Thread.sleep(wait);
                 } catch (InterruptedException ie) {
                     break;
                 }
                 continue;
             }
-            if (failures > 0) {
-                LOG.log(Level.INFO, "listener " + name + " on " + bound.hostAndPort() + ": accepting again after "
-                        + failures + " failed accepts");
-                failures = 0;
-                backoff = Duration.ZERO;
+            int failed = backoff.succeeded();
+            if (failed > 0) {
+                logSafely(Level.INFO, "listener " + name + " on " + bound.hostAndPort() + ": accepting again after "
+                        + failed + " failed accept(s)");
             }
             admit(socket, slotHeld);
         }
     }
 
-    private void admit(Socket socket, boolean slotHeld) {
-        if (closing) {
-            release(slotHeld, null);
-            reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
-            return;
+    private void acceptFailed(Exception e, boolean firstOfBurst) {
+        try {
+            metrics.acceptFailed(e);
+        } catch (RuntimeException metricsFailed) {
+            logSafely(Level.DEBUG, "listener " + name + ": counting a failed accept failed: " + metricsFailed);
         }
-        if (slots != null && !slotHeld) {
-            if (!slots.tryAcquire()) {
-                reject(socket, ListenerMetrics.RejectReason.MAX_CONNECTIONS);
+        if (firstOfBurst) {
+            logSafely(Level.WARNING, "listener " + name + " on " + bound.hostAndPort()
+                    + ": accept failed, backing off (5 ms doubling to 1 s) and retrying: " + e);
+        }
+    }
+
+    /**
+     * Logs from the accept loop. A logger may need a file descriptor to write, and the loop logs exactly
+     * when the process has none left: a logger that fails must not end the loop.
+     */
+    private void logSafely(Level level, String message) {
+        try {
+            LOG.log(level, message);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable ignored) {
+            // Nowhere left to say it; the accept.errors counter still tells.
+        }
+    }
+
+    /**
+     * Decides what happens to an accepted socket: rejected by a limit, or handed to a new connection
+     * thread. Whatever fails here closes the socket and gives back what it took; the loop goes on.
+     */
+    private void admit(Socket socket, boolean slotHeld) {
+        boolean slot = slotHeld;
+        InetAddress source = null;
+        boolean started = false;
+        try {
+            if (closing) {
+                reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
                 return;
             }
+            if (slots != null && !slot) {
+                if (!slots.tryAcquire()) {
+                    reject(socket, ListenerMetrics.RejectReason.MAX_CONNECTIONS);
+                    return;
+                }
+                slot = true;
+            }
+            if (config.maxConnectionsPerSource() > 0) {
+                InetAddress from = socket.getInetAddress();
+                if (!acquireSource(from)) {
+                    reject(socket, ListenerMetrics.RejectReason.PER_SOURCE);
+                    return;
+                }
+                source = from;
+            }
+            SocketConnection connection = new SocketConnection(engine.nextId(), this, socket);
+            open.add(connection);
+            slot = false; // the connection holds them now: ended() gives them back
+            source = null;
+            if (!start(connection)) {
+                reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
+                return;
+            }
+            started = true;
+            metrics.accepted();
+        } catch (RuntimeException e) {
+            if (started) { // only counting failed: the connection is served all the same
+                logSafely(Level.DEBUG, "listener " + name + ": counting an accepted connection failed: " + e);
+                return;
+            }
+            closeQuietly(socket);
+            logSafely(Level.WARNING, "listener " + name + ": could not start a connection from "
+                    + socket.getRemoteSocketAddress() + ": " + e);
+        } finally {
+            release(slot, source);
         }
-        InetAddress source = socket.getInetAddress();
-        if (config.maxConnectionsPerSource() > 0 && !acquireSource(source)) {
-            release(true, null);
-            reject(socket, ListenerMetrics.RejectReason.PER_SOURCE);
-            return;
-        }
-        SocketConnection connection = new SocketConnection(engine.nextId(), this, socket);
-        open.add(connection);
-        metrics.accepted();
+    }
+
+    /** Starts the connection's thread; false if the listener is shutting down and starts no more. */
+    private boolean start(SocketConnection connection) {
         Runnable task = engine.threads().counted(connection::serve);
         try {
             connections.execute(task);
-        } catch (RejectedExecutionException e) { // only while shutting down
+            return true;
+        } catch (RuntimeException e) {
             engine.threads().notStarted();
-            connection.abort(Outcome.SHUTDOWN);
-            metrics.closedUnserved(Outcome.SHUTDOWN);
             ended(connection);
+            if (e instanceof RejectedExecutionException) { // only while shutting down
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "listener " + name + ": close failed: " + e);
         }
     }
 
@@ -233,8 +304,11 @@ final class Listener {
 
     /** The last act of every admitted connection, on every path. */
     void ended(SocketConnection connection) {
-        if (open.remove(connection)) {
+        if (connection.markEnded()) {
+            // The slot goes back before the connection leaves the open set: whoever sees the count of
+            // open connections drop can connect and be admitted.
             release(true, connection.peerAddress().getAddress()); // the address admit() counted
+            open.remove(connection);
             engine.connectionEnded();
         }
     }
@@ -290,9 +364,5 @@ final class Listener {
 
     static String hostPort(String host, int port) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 }

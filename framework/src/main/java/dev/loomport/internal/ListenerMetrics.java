@@ -117,12 +117,6 @@ final class ListenerMetrics {
         closed.get(outcome).increment();
     }
 
-    /** An accepted connection whose thread never started: closed at once, so accepted = closed + active. */
-    void closedUnserved(Outcome outcome) {
-        duration.record(0, TimeUnit.NANOSECONDS);
-        closed.get(outcome).increment();
-    }
-
     Counter received() {
         return received;
     }

@@ -6,7 +6,7 @@ import java.io.InputStream;
 
 /**
  * The socket's input stream, counting the bytes that cross it, noting the time of the last read for the
- * idle timeout, and remembering whether the client's side ended (EOF) or failed, so the connection can
+ * idle timeout and how long each read waits for the minimum receive rate, and remembering whether the client's side ended (EOF) or failed, so the connection can
  * tell afterwards how it ended.
  */
 final class MeteredInput extends InputStream {
@@ -24,25 +24,33 @@ final class MeteredInput extends InputStream {
 
     @Override
     public int read() throws IOException {
+        connection.readStarted();
+        int b = -1;
         try {
-            int b = in.read();
+            b = in.read();
             counted(b < 0 ? -1 : 1);
             return b;
         } catch (IOException e) {
             failure = e;
             throw e;
+        } finally {
+            connection.readEnded(b < 0 ? 0 : 1);
         }
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        connection.readStarted();
+        int n = 0;
         try {
-            int n = in.read(b, off, len);
+            n = in.read(b, off, len);
             counted(n);
             return n;
         } catch (IOException e) {
             failure = e;
             throw e;
+        } finally {
+            connection.readEnded(Math.max(n, 0));
         }
     }
 

@@ -16,6 +16,8 @@ public enum Outcome {
     WRITE_TIMEOUT("write-timeout"),
     /** Open longer than the listener's maximum lifetime. */
     LIFETIME("lifetime"),
+    /** The handler waited to read longer than the client's bytes paid for: below the minimum receive rate. */
+    TOO_SLOW("too-slow"),
     /** Still open when the server closed, or when its grace period ran out. */
     SHUTDOWN("shutdown"),
     /** The TLS handshake failed or timed out; the handler never saw the connection. */

@@ -4,6 +4,7 @@ import dev.loomport.internal.ProxyHeaderReader.ProxyHeader;
 import dev.loomport.spi.Connection;
 import dev.loomport.spi.ProxiedFrom;
 import dev.loomport.spi.TaskScope;
+import io.micrometer.core.instrument.LongTaskTimer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSession;
@@ -32,7 +34,7 @@ import javax.net.ssl.SSLSocket;
  *                                               │ untrusted peer,    │ fails,                                  │ returns / throws
  *                                               │ bad or no header   │ times out                               │
  *                                               └─ refused ──────────┴─────────────────────────────────────────┤
- *        watchdog: idle, write, lifetime, handshake ──abort──▶ socket closed ──────────────────────────────────┤
+ *        watchdog: idle, write, rate, lifetime, handshake ──abort──▶ socket closed ────────────────────────────┤
  *        server: close / drain deadline ───abort──▶ socket closed,                                             │
  *                                                   thread interrupted ────────────────────────────────────────┤
  *                                                                                                              ▼
@@ -56,11 +58,16 @@ final class SocketConnection implements Connection {
     private final long idleNanos;
     private final long writeNanos;
     private final long lifetimeNanos;
+    private final long nanosPerByte;     // minimum receive rate: the waiting one byte buys; 0 = no minimum
+    private final long rateWindowNanos;  // the most waiting a client can bank
+    private long readCredit;             // waiting the client has paid for; the reading thread's own
+    private volatile long readDeadline;  // when the read under way has waited too long; 0 while none is
     private volatile long lastActive = openedAt;
     private volatile long writingSince; // 0 while no write is under way
     private volatile long handshakeDeadline; // 0 while no TLS handshake is under way
     private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
     private volatile ProxyHeader relayedBy; // a PROXY header that named the client; null: the socket's addresses
+    private final AtomicBoolean ended = new AtomicBoolean();
     private final Set<VirtualTaskScope> scopes = ConcurrentHashMap.newKeySet();
     private final ReentrantLock drainLock = new ReentrantLock();
     private List<Runnable> drainActions = new ArrayList<>(); // null once drained
@@ -79,15 +86,29 @@ final class SocketConnection implements Connection {
         this.idleNanos = listener.config().idleTimeout().toNanos();
         this.writeNanos = listener.config().writeTimeout().toNanos();
         this.lifetimeNanos = listener.config().maxLifetime().toNanos();
+        int rate = listener.config().minReceiveRate();
+        this.nanosPerByte = rate > 0 ? Math.max(1, 1_000_000_000L / rate) : 0;
+        this.rateWindowNanos = listener.config().receiveRateWindow().toNanos();
+        this.readCredit = rateWindowNanos;
     }
 
     /** Runs on the connection's own virtual thread, from start to end of the connection. */
     void serve() {
+        try {
+            serveUntilClosed();
+        } finally {
+            listener.ended(this); // on every path: the slot and the per-source count go back
+        }
+    }
+
+    private void serveUntilClosed() {
         Thread.currentThread().setName("loomport " + listener.name() + "#" + id);
         long started = System.nanoTime();
-        var openSample = listener.metrics().opened();
+        LongTaskTimer.Sample openSample = null;
+        boolean handling = false;
         Outcome outcome;
         try {
+            openSample = listener.metrics().opened();
             socket.setTcpNoDelay(listener.config().tcpNoDelay());
             socket.setKeepAlive(listener.config().keepAlive());
             if (listener.config().sendBufferSize() > 0) {
@@ -100,11 +121,12 @@ final class SocketConnection implements Connection {
             input = new MeteredInput(transport.getInputStream(), listener.metrics().received(), this);
             output = new MeteredOutput(transport.getOutputStream(), listener.metrics().sent(), this);
             LOG.log(Level.TRACE, () -> prefix + "open " + remote + " -> " + local);
+            handling = true;
             listener.handler().handle(this);
             Outcome aborted = abortedAs.get();
             outcome = aborted != null ? aborted : input.sawEof() ? Outcome.CLIENT_CLOSED : Outcome.SERVER_CLOSED;
         } catch (Throwable t) {
-            outcome = failed(t);
+            outcome = failed(t, handling);
         } finally {
             // Close the socket before the scopes: a subtask blocked on it gives way even if it
             // ignores interrupts. Bytes already written are still delivered.
@@ -114,10 +136,11 @@ final class SocketConnection implements Connection {
                 scope.forceClose();
             }
         }
-        listener.metrics().closed(outcome, System.nanoTime() - started, openSample);
+        if (openSample != null) { // null: the meter registry failed as the connection opened
+            listener.metrics().closed(outcome, System.nanoTime() - started, openSample);
+        }
         final Outcome o = outcome;
         LOG.log(Level.TRACE, () -> prefix + "closed: " + o.tag());
-        listener.ended(this);
     }
 
     /**
@@ -168,8 +191,8 @@ final class SocketConnection implements Connection {
                 ? ": client " + header.source() + " -> " + header.destination() : ": the socket's addresses stand"));
     }
 
-    /** Decides, and logs once, how a connection whose handler threw has ended. */
-    private Outcome failed(Throwable t) {
+    /** Decides, and logs once, how a connection that threw has ended. */
+    private Outcome failed(Throwable t, boolean handling) {
         Outcome aborted = abortedAs.get();
         if (aborted != null) {
             LOG.log(Level.DEBUG, () -> prefix + "closed by the server (" + aborted.tag() + "): " + t);
@@ -182,6 +205,16 @@ final class SocketConnection implements Connection {
         if (t instanceof ProxyReceiver.Refused refused) {
             LOG.log(Level.DEBUG, () -> prefix + "peer " + remote + ": " + refused.getMessage());
             return refused.outcome();
+        }
+        if (!handling) {
+            // Setting the socket up failed before the handler ran: not the handler's fault. An
+            // IOException here means the client is already gone.
+            if (t instanceof IOException) {
+                LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away before the handler ran: " + t);
+                return Outcome.CLIENT_RESET;
+            }
+            LOG.log(Level.WARNING, prefix + "could not set up the connection from " + remote, t);
+            return Outcome.ERROR;
         }
         if ((input != null && input.failedWith(t)) || (output != null && output.failedWith(t))) {
             LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away: " + t);
@@ -212,6 +245,24 @@ final class SocketConnection implements Connection {
             abort(Outcome.WRITE_TIMEOUT);
         } else if (idleNanos > 0 && writing == 0 && now - lastActive > idleNanos) {
             abort(Outcome.IDLE_TIMEOUT);
+        } else if (nanosPerByte > 0 && readDeadline != 0 && now - readDeadline > 0) {
+            abort(Outcome.TOO_SLOW);
+        }
+    }
+
+    /** A read begins to wait: it may wait as long as the client has paid for. */
+    void readStarted() {
+        if (nanosPerByte > 0) {
+            readDeadline = System.nanoTime() + readCredit;
+        }
+    }
+
+    /** A read has returned {@code bytes}: charge the wait, credit the bytes, bank at most the window. */
+    void readEnded(int bytes) {
+        if (nanosPerByte > 0) {
+            long left = readDeadline - System.nanoTime();
+            readDeadline = 0;
+            readCredit = Math.min(rateWindowNanos, left + bytes * nanosPerByte);
         }
     }
 
@@ -231,6 +282,7 @@ final class SocketConnection implements Connection {
         if (writeNanos > 0) {
             writingSince = System.nanoTime();
         }
+        active(); // a long write that makes progress is not idle, with or without a write timeout
     }
 
     void writeEnded() {
@@ -273,6 +325,11 @@ final class SocketConnection implements Connection {
 
     String prefix() {
         return prefix;
+    }
+
+    /** True the first time only: the listener gives a connection's slot back once. */
+    boolean markEnded() {
+        return ended.compareAndSet(false, true);
     }
 
     Listener listener() {

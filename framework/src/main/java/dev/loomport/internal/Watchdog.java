@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Enforces idle, write, lifetime and TLS handshake timeouts for every connection of a server from one virtual thread,
- * by looking at each connection's timestamps every tick, rather than arming a timer per read or write.
+ * Enforces idle, write, lifetime, minimum-rate and TLS handshake timeouts for every connection of a
+ * server from one virtual thread, by looking at each connection's timestamps every tick, rather than
+ * arming a timer per read or write.
  * A tick is a tenth of the shortest timeout, between 10 ms and 1 s, so a timeout fires at most about a
  * tenth late.
  */
@@ -35,7 +36,7 @@ final class Watchdog {
     }
 
     private static Stream<Duration> timeouts(ListenerConfig c) {
-        return Stream.concat(Stream.of(c.idleTimeout(), c.writeTimeout(), c.maxLifetime()),
+        return Stream.concat(Stream.of(c.idleTimeout(), c.writeTimeout(), c.maxLifetime(), c.receiveRateWindow()),
                 c.tls().map(TlsConfig::handshakeTimeout).stream());
     }
 

@@ -38,6 +38,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
                                   proxy-protocol (none|v1|v2|any), proxy-trusted (the
                                   balancers' networks, ';' between them, for example
                                   '10.0.0.0/8;fd00::/8'), proxy-header-timeout (5s),
+                                  min-receive-rate (BYTES_PER_SECOND/WINDOW, e.g. 128/30s),
                                   and the TLS keys below;
                                 any other KEY is passed to the handler.
                                 default: --listen echo@127.0.0.1:7007
@@ -75,7 +76,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
                     return new LaunchOptions(List.of(), grace, metrics, true);
                 }
                 case "--listen" -> listeners.add(listener(value != null ? value : next(args, ++i, arg)));
-                case "--grace" -> grace = duration("--grace", value != null ? value : next(args, ++i, arg));
+                case "--grace" -> grace = grace(value != null ? value : next(args, ++i, arg));
                 case "--metrics" -> metrics = metrics(value != null ? value : next(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
@@ -84,6 +85,14 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             listeners.add(ListenerConfig.builder("echo").port(DEFAULT_PORT).build());
         }
         return new LaunchOptions(List.copyOf(listeners), grace, metrics, false);
+    }
+
+    private static Duration grace(String value) {
+        Duration grace = duration("--grace", value);
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("--grace must not be negative: '" + value + "'");
+        }
+        return grace;
     }
 
     private static String next(String[] args, int i, String option) {
@@ -163,7 +172,17 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
         b.port(integer("port", m.group(3)));
     }
 
+    /** Errors name the key as the user typed it, whether parsing or the builder found the fault. */
     private static void option(ListenerConfig.Builder b, String key, String value) {
+        try {
+            apply(b, key, value);
+        } catch (IllegalArgumentException e) {
+            String why = String.valueOf(e.getMessage());
+            throw why.startsWith(key) ? e : new IllegalArgumentException(key + "=" + value + ": " + why, e);
+        }
+    }
+
+    private static void apply(ListenerConfig.Builder b, String key, String value) {
         switch (key) {
             case "name" -> b.name(value);
             case "backlog" -> b.backlog(integer(key, value));
@@ -183,8 +202,23 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             case "proxy-protocol" -> b.proxyProtocol(proxyProtocol(value));
             case "proxy-trusted" -> b.proxyTrusted(List.of(value.split(";", -1))); // ',' separates keys
             case "proxy-header-timeout" -> b.proxyHeaderTimeout(duration(key, value));
+            case "min-receive-rate" -> minReceiveRate(b, key, value);
             default -> b.handlerOption(key, value);
         }
+    }
+
+    /** {@code BYTES_PER_SECOND/WINDOW}, or {@code 0} for none. */
+    private static void minReceiveRate(ListenerConfig.Builder b, String key, String value) {
+        if (value.equals("0")) {
+            b.minReceiveRate(0, Duration.ZERO);
+            return;
+        }
+        int slash = value.indexOf('/');
+        if (slash <= 0) {
+            throw new IllegalArgumentException(key + " must be BYTES_PER_SECOND/WINDOW, such as 128/30s, or 0: '"
+                    + value + "'");
+        }
+        b.minReceiveRate(integer(key, value.substring(0, slash)), duration(key, value.substring(slash + 1)));
     }
 
     private static ListenerConfig.Overflow overflow(String value) {
@@ -210,7 +244,8 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + " is not a number: '" + value + "'");
+            throw new IllegalArgumentException(what + (value.matches("[+-]?\\d+") ? " is out of range" : " is not a number")
+                    + ": '" + value + "'");
         }
     }
 
@@ -227,17 +262,19 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             return Duration.ZERO;
         }
         Matcher m = SIMPLE_DURATION.matcher(value);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
         try {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
             return Duration.parse(value);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException(what + " is too long to be a duration: '" + value + "'");
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(what + " is not a duration (such as 250ms, 30s, 5m, PT1H): '"
                     + value + "'");
