@@ -10,8 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -38,6 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SocketConnection implements Connection {
     private static final System.Logger LOG = System.getLogger(SocketConnection.class.getName());
+    /** The connection whose handler or subtask the current thread runs: only they may open scopes. */
+    private static final ThreadLocal<SocketConnection> CURRENT = new ThreadLocal<>();
 
     private final long id;
     private final Listener listener;
@@ -52,7 +54,8 @@ final class SocketConnection implements Connection {
     private volatile long lastActive = openedAt;
     private volatile long writingSince; // 0 while no write is under way
     private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
-    private final Set<VirtualTaskScope> scopes = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedDeque<VirtualTaskScope> scopes = new ConcurrentLinkedDeque<>(); // newest first
+    private final AtomicBoolean outputShut = new AtomicBoolean();
     private final ReentrantLock drainLock = new ReentrantLock();
     private List<Runnable> drainActions = new ArrayList<>(); // null once drained
     private MeteredInput input;
@@ -73,6 +76,7 @@ final class SocketConnection implements Connection {
     /** Runs on the connection's own virtual thread, from start to end of the connection. */
     void serve() {
         Thread.currentThread().setName("loomport " + listener.name() + "#" + id);
+        adoptCurrentThread();
         long started = System.nanoTime();
         var openSample = listener.metrics().opened();
         Outcome outcome;
@@ -94,9 +98,7 @@ final class SocketConnection implements Connection {
             // Close the socket before the scopes: a subtask blocked on it gives way even if it
             // ignores interrupts. Bytes already written are still delivered.
             closeSocket();
-            for (VirtualTaskScope scope : scopes) {
-                scope.forceClose();
-            }
+            closeScopesOwnedBy(null);
         }
         listener.metrics().closed(outcome, System.nanoTime() - started, openSample);
         final Outcome o = outcome;
@@ -208,6 +210,23 @@ final class SocketConnection implements Connection {
         scopes.remove(scope);
     }
 
+    /** Makes the calling thread (the handler's, or a subtask's) one of this connection's. */
+    void adoptCurrentThread() {
+        CURRENT.set(this);
+    }
+
+    /**
+     * Closes, newest first, the scopes that {@code owner} opened ({@code null}: every scope): inner
+     * scopes end before the scopes whose subtasks opened them.
+     */
+    void closeScopesOwnedBy(Thread owner) {
+        for (VirtualTaskScope scope : scopes) {
+            if (owner == null || scope.owner() == owner) {
+                scope.forceClose();
+            }
+        }
+    }
+
     // ---- Connection ----
 
     @Override public long id() { return id; }
@@ -220,15 +239,21 @@ final class SocketConnection implements Connection {
 
     @Override
     public void shutdownOutput() throws IOException {
-        if (!socket.isOutputShutdown() && !socket.isClosed()) {
+        // Two threads may both decide the output is done (a relay's two directions): the first one acts.
+        if (outputShut.compareAndSet(false, true) && !socket.isClosed()) {
             socket.shutdownOutput();
         }
     }
 
     @Override
     public TaskScope openScope() {
+        if (CURRENT.get() != this) {
+            // A scope opened elsewhere would have subtasks no one of this connection waits for.
+            throw new WrongThreadException(prefix + "openScope is for the connection's handler and its subtasks,"
+                    + " not " + Thread.currentThread().getName());
+        }
         VirtualTaskScope scope = new VirtualTaskScope(this, listener.threads());
-        scopes.add(scope);
+        scopes.addFirst(scope);
         return scope;
     }
 
