@@ -176,7 +176,7 @@ public final class Engine {
         }
         int left = activeConnections();
         if (left > 0) {
-            LOG.log(Level.INFO, () -> "grace period over: closing " + left + " connection(s)");
+            LOG.log(Level.INFO, () -> "closing " + left + " connection(s) still open");
         }
         listeners.forEach(Listener::abortAll);
         listeners.forEach(Listener::awaitConnections);
