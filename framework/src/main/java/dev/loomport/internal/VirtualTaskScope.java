@@ -19,9 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * close is close. See docs/structured-concurrency.md.
  *
  * <pre>
- *  OPEN ──first failure, interrupted join, close──▶ SHUT DOWN ──close (waits for every thread)──▶ CLOSED
- *        subtasks run; join waits for all            siblings interrupted; join returns;
- *                                                    forks never run
+ *  OPEN ──first failure, interrupted join, close──▶ SHUT DOWN ──close: waits for every thread──▶ CLOSED
+ *   subtasks run;                                   siblings interrupted;
+ *   join waits for all                              join returns; forks never run
  * </pre>
  */
 final class VirtualTaskScope implements TaskScope {

@@ -23,7 +23,8 @@ class RelayOptionsTest {
         RelayOptions v6 = RelayOptions.parse(Map.of("upstream", "[::1]:7007", "connect-timeout", "250ms"));
         assertEquals(new RelayOptions("::1", 7007, Duration.ofMillis(250)), v6);
         assertEquals("[::1]:7007", v6.upstream());
-        assertEquals(Duration.ZERO, RelayOptions.parse(Map.of("upstream", "h:1", "connect-timeout", "0")).connectTimeout());
+        assertEquals(Duration.ZERO,
+                RelayOptions.parse(Map.of("upstream", "h:1", "connect-timeout", "0")).connectTimeout());
         assertEquals(Duration.ofMinutes(1),
                 RelayOptions.parse(Map.of("upstream", "h:1", "connect-timeout", "PT1M")).connectTimeout());
     }
