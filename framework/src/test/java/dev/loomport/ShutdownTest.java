@@ -46,9 +46,9 @@ class ShutdownTest {
             var in = new BufferedReader(new InputStreamReader(c.input(), US_ASCII));
             OutputStream out = c.output();
             for (String line; (line = in.readLine()) != null; ) {
-                out.write(("echo " + line + "\n").getBytes(US_ASCII));
-                if (c.isDraining()) { // finish this exchange, say goodbye, end
-                    out.write("bye\n".getBytes(US_ASCII));
+                boolean last = c.isDraining(); // finish this exchange, say goodbye, end
+                out.write(("echo " + line + "\n" + (last ? "bye\n" : "")).getBytes(US_ASCII));
+                if (last) {
                     c.onDrain(() -> lateCallback.complete(Thread.currentThread().getName()));
                     return;
                 }
