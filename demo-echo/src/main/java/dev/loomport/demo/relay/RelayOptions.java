@@ -27,21 +27,21 @@ record RelayOptions(String host, int port, Duration connectTimeout) {
         unknown.removeAll(Set.of("upstream", "connect-timeout"));
         if (!unknown.isEmpty()) {
             String key = unknown.first();
-            throw new IllegalArgumentException("relay: unknown option " + key + "='" + options.get(key)
-                    + "' (relay takes upstream=HOST:PORT and connect-timeout=DURATION)");
+            throw new IllegalArgumentException("unknown relay option " + key + "='" + options.get(key)
+                    + "' (it takes upstream=HOST:PORT and connect-timeout=DURATION)");
         }
         String upstream = options.get("upstream");
         if (upstream == null) {
-            throw new IllegalArgumentException("relay: needs the option upstream=HOST:PORT");
+            throw new IllegalArgumentException("relay needs the option upstream=HOST:PORT");
         }
         Matcher m = HOST_PORT.matcher(upstream.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException("relay: upstream must be HOST:PORT ([::1]:7007 for IPv6): '"
+            throw new IllegalArgumentException("relay upstream must be HOST:PORT ([::1]:7007 for IPv6): '"
                     + upstream + "'");
         }
         int port = Integer.parseInt(m.group(3));
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("relay: upstream port out of range 1..65535: '" + upstream + "'");
+            throw new IllegalArgumentException("relay upstream port out of range 1..65535: '" + upstream + "'");
         }
         String host = m.group(1) != null ? m.group(1) : m.group(2);
         String timeout = options.get("connect-timeout");
@@ -69,7 +69,7 @@ record RelayOptions(String host, int port, Duration connectTimeout) {
             }
         }
         if (d == null || d.isNegative() || (!d.isZero() && d.toMillis() < 1)) {
-            throw new IllegalArgumentException("relay: connect-timeout must be 0 or a duration of at least 1ms"
+            throw new IllegalArgumentException("relay connect-timeout must be 0 or a duration of at least 1ms"
                     + " (250ms, 30s, 5m, PT1M): '" + value + "'");
         }
         return d;

@@ -111,7 +111,7 @@ class LauncherIT {
         String err = new String(p.getErrorStream().readAllBytes(), UTF_8);
         assertEquals(1, err.lines().count(), err);
         assertTrue(err.startsWith("loomport: "), err);
-        assertTrue(err.strip().endsWith("relay: upstream must be HOST:PORT ([::1]:7007 for IPv6): 'nowhere'"), err);
+        assertTrue(err.strip().endsWith("relay upstream must be HOST:PORT ([::1]:7007 for IPv6): 'nowhere'"), err);
     }
 
     // ---- helpers ----

@@ -32,7 +32,7 @@ class RelayOptionsTest {
     @Test
     void aMissingUpstreamSaysWhatIsNeeded() {
         var e = assertThrows(IllegalArgumentException.class, () -> RelayOptions.parse(Map.of()));
-        assertEquals("relay: needs the option upstream=HOST:PORT", e.getMessage());
+        assertEquals("relay needs the option upstream=HOST:PORT", e.getMessage());
     }
 
     @ParameterizedTest
@@ -40,7 +40,7 @@ class RelayOptionsTest {
     void aBadUpstreamIsNamedInOneLine(String upstream) {
         var e = assertThrows(IllegalArgumentException.class, () -> RelayOptions.parse(Map.of("upstream", upstream)));
         assertTrue(e.getMessage().endsWith("'" + upstream + "'"), e.getMessage());
-        assertTrue(e.getMessage().startsWith("relay: upstream must be HOST:PORT"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("relay upstream must be HOST:PORT"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"));
     }
 
@@ -48,7 +48,7 @@ class RelayOptionsTest {
     @ValueSource(strings = {"localhost:0", "localhost:65536", "localhost:99999"})
     void anUpstreamPortOutOfRangeIsNamed(String upstream) {
         var e = assertThrows(IllegalArgumentException.class, () -> RelayOptions.parse(Map.of("upstream", upstream)));
-        assertEquals("relay: upstream port out of range 1..65535: '" + upstream + "'", e.getMessage());
+        assertEquals("relay upstream port out of range 1..65535: '" + upstream + "'", e.getMessage());
     }
 
     @ParameterizedTest
@@ -56,7 +56,7 @@ class RelayOptionsTest {
     void aBadConnectTimeoutIsNamed(String timeout) {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> RelayOptions.parse(Map.of("upstream", "h:1", "connect-timeout", timeout)));
-        assertTrue(e.getMessage().startsWith("relay: connect-timeout must be"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("relay connect-timeout must be"), e.getMessage());
         assertTrue(e.getMessage().endsWith("'" + timeout + "'"), e.getMessage());
     }
 
@@ -64,7 +64,7 @@ class RelayOptionsTest {
     void anUnknownOptionIsNamedWithItsValue() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> RelayOptions.parse(Map.of("upstream", "h:1", "upsteam", "h:2")));
-        assertTrue(e.getMessage().startsWith("relay: unknown option upsteam='h:2'"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("unknown relay option upsteam='h:2'"), e.getMessage());
     }
 
     @Test
@@ -73,7 +73,7 @@ class RelayOptionsTest {
                 .listener(ListenerConfig.builder("relay").handlerOption("upstream", "nowhere").build())
                 .meterRegistry(new SimpleMeterRegistry())
                 .build()));
-        assertTrue(e.getMessage().contains("relay: upstream must be HOST:PORT"), e.getMessage());
+        assertTrue(e.getMessage().contains("relay upstream must be HOST:PORT"), e.getMessage());
         assertTrue(e.getMessage().endsWith("'nowhere'"), e.getMessage());
     }
 
