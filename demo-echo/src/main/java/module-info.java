@@ -1,7 +1,7 @@
 /**
- * The echo demo: the {@code echo} handler, a plug-in like any other, {@code whoami} (who the server
- * thinks the client is: for checking a load balancer's PROXY protocol set-up), and a launcher that serves any
- * handler on the module path by name ({@code --listen echo@127.0.0.1:7007}).
+ * The echo demo: the {@code echo} and {@code relay} handlers, plug-ins like any other, {@code whoami}
+ * (who the server thinks the client is: for checking a load balancer's PROXY protocol set-up), and a
+ * launcher that serves any handler on the module path by name ({@code --listen echo@127.0.0.1:7007}).
  */
 module dev.loomport.demo.echo {
     requires dev.loomport;
@@ -13,6 +13,8 @@ module dev.loomport.demo.echo {
     requires jdk.httpserver;
     requires micrometer.registry.prometheus;
 
-    provides dev.loomport.spi.ConnectionHandler with dev.loomport.demo.echo.EchoHandler,
-            dev.loomport.demo.echo.WhoAmIHandler;
+    provides dev.loomport.spi.ConnectionHandler with
+            dev.loomport.demo.echo.EchoHandler,
+            dev.loomport.demo.echo.WhoAmIHandler,
+            dev.loomport.demo.relay.RelayHandler;
 }

@@ -69,6 +69,9 @@ public final class Server implements AutoCloseable {
      * have up to {@code grace} to end by themselves. Then the rest are closed and their threads
      * interrupted. Returns when no thread of this server is left. Calling it while another stop is
      * under way waits for that one; a shorter grace period shortens it.
+     *
+     * @throws WrongThreadException when called from one of this server's own threads (a handler or a
+     *         subtask): it would wait for itself to end
      */
     public void shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
@@ -78,7 +81,11 @@ public final class Server implements AutoCloseable {
         engine.shutdown(grace);
     }
 
-    /** Stops at once: {@link #shutdown(Duration)} with no grace period. */
+    /**
+     * Stops at once: {@link #shutdown(Duration)} with no grace period.
+     *
+     * @throws WrongThreadException when called from one of this server's own threads
+     */
     @Override
     public void close() {
         engine.shutdown(Duration.ZERO);

@@ -137,8 +137,15 @@ public final class Engine {
      * Stops accepting, tells handlers the server is draining, waits up to {@code grace} for connections
      * to end, then closes the rest and waits for every thread. A second call, from any thread, waits for
      * the first to finish, and shortens its grace period if it asks for less.
+     *
+     * @throws WrongThreadException when called from one of this server's own threads (a handler, a
+     *         subtask): it would wait for itself to end
      */
     public void shutdown(Duration grace) {
+        if (threads.countsCurrentThread()) {
+            throw new WrongThreadException("a server cannot be stopped from one of its own threads ("
+                    + Thread.currentThread().getName() + "): it would wait for itself to end");
+        }
         boolean coordinator;
         lock.lock();
         try {
@@ -160,6 +167,10 @@ public final class Engine {
         }
         boolean interrupted = false;
         listeners.forEach(Listener::stopAccepting);
+        int open = activeConnections();
+        if (open > 0 && !grace.isZero()) {
+            LOG.log(Level.INFO, () -> "draining: waiting up to " + grace + " for " + open + " connection(s)");
+        }
         listeners.forEach(Listener::drain);
         lock.lock();
         try {
@@ -177,7 +188,7 @@ public final class Engine {
         }
         int left = activeConnections();
         if (left > 0 && !grace.isZero()) {
-            LOG.log(Level.INFO, () -> "grace period over: closing " + left + " connection(s)");
+            LOG.log(Level.INFO, () -> "grace period over: closing " + left + " connection(s) still open");
         }
         listeners.forEach(Listener::abortAll);
         listeners.forEach(Listener::awaitConnections);

@@ -14,8 +14,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -47,6 +46,8 @@ import javax.net.ssl.SSLSocket;
  */
 final class SocketConnection implements Connection {
     private static final System.Logger LOG = System.getLogger(SocketConnection.class.getName());
+    /** The connection whose handler or subtask the current thread runs: only they may open scopes. */
+    private static final ThreadLocal<SocketConnection> CURRENT = new ThreadLocal<>();
 
     private final long id;
     private final Listener listener;
@@ -68,7 +69,8 @@ final class SocketConnection implements Connection {
     private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
     private volatile ProxyHeader relayedBy; // a PROXY header that named the client; null: the socket's addresses
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final Set<VirtualTaskScope> scopes = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedDeque<VirtualTaskScope> scopes = new ConcurrentLinkedDeque<>(); // newest first
+    private final AtomicBoolean outputShut = new AtomicBoolean();
     private final ReentrantLock drainLock = new ReentrantLock();
     private List<Runnable> drainActions = new ArrayList<>(); // null once drained
     private MeteredInput input;
@@ -103,6 +105,7 @@ final class SocketConnection implements Connection {
 
     private void serveUntilClosed() {
         Thread.currentThread().setName("loomport " + listener.name() + "#" + id);
+        adoptCurrentThread();
         long started = System.nanoTime();
         LongTaskTimer.Sample openSample = null;
         boolean handling = false;
@@ -132,9 +135,7 @@ final class SocketConnection implements Connection {
             // ignores interrupts. Bytes already written are still delivered.
             closeTls();
             closeSocket();
-            for (VirtualTaskScope scope : scopes) {
-                scope.forceClose();
-            }
+            closeScopesOwnedBy(null);
         }
         if (openSample != null) { // null: the meter registry failed as the connection opened
             listener.metrics().closed(outcome, System.nanoTime() - started, openSample);
@@ -345,6 +346,23 @@ final class SocketConnection implements Connection {
         scopes.remove(scope);
     }
 
+    /** Makes the calling thread (the handler's, or a subtask's) one of this connection's. */
+    void adoptCurrentThread() {
+        CURRENT.set(this);
+    }
+
+    /**
+     * Closes, newest first, the scopes that {@code owner} opened ({@code null}: every scope): inner
+     * scopes end before the scopes whose subtasks opened them.
+     */
+    void closeScopesOwnedBy(Thread owner) {
+        for (VirtualTaskScope scope : scopes) {
+            if (owner == null || scope.owner() == owner) {
+                scope.forceClose();
+            }
+        }
+    }
+
     // ---- Connection ----
 
     @Override public long id() { return id; }
@@ -374,8 +392,9 @@ final class SocketConnection implements Connection {
 
     @Override
     public void shutdownOutput() throws IOException {
+        // Two threads may both decide the output is done (a relay's two directions): the first one acts.
         Socket s = transport != null ? transport : socket;
-        if (!s.isOutputShutdown() && !s.isClosed()) {
+        if (outputShut.compareAndSet(false, true) && !s.isClosed()) {
             s.shutdownOutput(); // on TLS, close_notify first
         }
     }
@@ -394,8 +413,13 @@ final class SocketConnection implements Connection {
 
     @Override
     public TaskScope openScope() {
+        if (CURRENT.get() != this) {
+            // A scope opened elsewhere would have subtasks no one of this connection waits for.
+            throw new WrongThreadException(prefix + "openScope is for the connection's handler and its subtasks,"
+                    + " not " + Thread.currentThread().getName());
+        }
         VirtualTaskScope scope = new VirtualTaskScope(this, listener.threads());
-        scopes.add(scope);
+        scopes.addFirst(scope);
         return scope;
     }
 

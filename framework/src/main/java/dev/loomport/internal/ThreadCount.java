@@ -5,14 +5,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The server's own count of the threads it started and that have not yet ended: accept loops,
  * connections, subtasks, the watchdog. After shutdown it must read 0; tests hold the server to that.
+ *
+ * <p>A thread leaves the count as the last act of its task, a moment before the JVM sees it terminate:
+ * once the count is 0, no thread runs loomport code any more.
  */
 final class ThreadCount {
+    /** Marks a thread as started by one server, so that server can refuse to wait for itself. */
+    private static final ThreadLocal<ThreadCount> STARTED_BY = new ThreadLocal<>();
+
     private final AtomicInteger live = new AtomicInteger();
 
     /** Runs {@code body} counted: counted before the thread starts, uncounted as its last act. */
     Runnable counted(Runnable body) {
         live.incrementAndGet();
         return () -> {
+            STARTED_BY.set(this);
             try {
                 body.run();
             } finally {
@@ -28,5 +35,10 @@ final class ThreadCount {
 
     int live() {
         return live.get();
+    }
+
+    /** Whether the calling thread is one of those counted here. */
+    boolean countsCurrentThread() {
+        return STARTED_BY.get() == this;
     }
 }

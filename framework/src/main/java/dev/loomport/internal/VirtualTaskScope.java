@@ -17,6 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread dump shows a scope's subtasks together), shut down on the first failure. It maps one to one
  * onto {@code StructuredTaskScope.ShutdownOnFailure}: fork is fork, join is join plus throwIfFailed,
  * close is close. See docs/structured-concurrency.md.
+ *
+ * <pre>
+ *  OPEN ──first failure, interrupted join, close──▶ SHUT DOWN ──close: waits for every thread──▶ CLOSED
+ *   subtasks run;                                   siblings interrupted;
+ *   join waits for all                              join returns; forks never run
+ * </pre>
  */
 final class VirtualTaskScope implements TaskScope {
     private final SocketConnection connection;
@@ -29,11 +35,14 @@ final class VirtualTaskScope implements TaskScope {
     private int running; // guarded by lock
     private volatile boolean shutdown;
     private volatile boolean closed;
+    // Only the owner forks and joins, so only the owner touches these.
+    private long forks;
+    private long forksJoined;
 
     VirtualTaskScope(SocketConnection connection, ThreadCount threads) {
         this.connection = connection;
         this.threads = threads;
-        String name = Thread.currentThread().getName() + " subtask-";
+        String name = owner.getName() + " subtask-";
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name, 1).factory());
     }
 
@@ -41,10 +50,9 @@ final class VirtualTaskScope implements TaskScope {
     public <T> Subtask<T> fork(Callable<? extends T> task) {
         Objects.requireNonNull(task, "task");
         checkOwner();
-        if (closed) {
-            throw new IllegalStateException(connection.prefix() + "fork on a closed scope");
-        }
+        checkOpen("fork");
         Forked<T> subtask = new Forked<>(task);
+        forks++;
         if (shutdown) {
             return subtask; // as StructuredTaskScope does: not run, state UNAVAILABLE
         }
@@ -66,9 +74,12 @@ final class VirtualTaskScope implements TaskScope {
     @Override
     public void join() throws InterruptedException, ExecutionException {
         checkOwner();
+        checkOpen("join");
         lock.lock();
         try {
-            while (running > 0) {
+            // As StructuredTaskScope: a shut-down scope does not wait for its cancelled subtasks
+            // here; close() does.
+            while (running > 0 && !shutdown) {
                 allDone.await();
             }
         } catch (InterruptedException e) {
@@ -77,6 +88,7 @@ final class VirtualTaskScope implements TaskScope {
         } finally {
             lock.unlock();
         }
+        forksJoined = forks;
         Throwable failure = firstFailure.get();
         if (failure != null) {
             throw new ExecutionException(failure);
@@ -89,20 +101,30 @@ final class VirtualTaskScope implements TaskScope {
         forceClose();
     }
 
-    /** Closes from the connection's thread, whichever thread opened the scope. */
+    /**
+     * Closes from any thread: the owner's close, the end of the subtask that opened it, or the end of the
+     * connection. Every caller returns only once every subtask thread has ended.
+     */
     void forceClose() {
-        if (closed) {
-            return;
-        }
         closed = true;
         shutdown();
-        executor.close(); // waits for every subtask thread to end
+        executor.close(); // waits for every subtask thread to end; idempotent
         connection.scopeClosed(this);
+    }
+
+    Thread owner() {
+        return owner;
     }
 
     private void shutdown() {
         shutdown = true;
         executor.shutdownNow(); // interrupts: a virtual thread blocked on a socket has it closed
+        lock.lock();
+        try {
+            allDone.signalAll(); // a joining owner stops waiting
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void finished() {
@@ -123,6 +145,12 @@ final class VirtualTaskScope implements TaskScope {
         }
     }
 
+    private void checkOpen(String what) {
+        if (closed) {
+            throw new IllegalStateException(connection.prefix() + what + " on a closed scope");
+        }
+    }
+
     private final class Forked<T> implements Subtask<T>, Runnable {
         private final Callable<? extends T> task;
         private volatile State state = State.UNAVAILABLE;
@@ -135,6 +163,7 @@ final class VirtualTaskScope implements TaskScope {
 
         @Override
         public void run() {
+            connection.adoptCurrentThread();
             try {
                 T value = task.call();
                 if (!shutdown) {
@@ -148,6 +177,8 @@ final class VirtualTaskScope implements TaskScope {
                     shutdown(); // cancel the siblings
                 }
             } finally {
+                // A scope this subtask opened and left open ends with it, before the subtask counts as done.
+                connection.closeScopesOwnedBy(Thread.currentThread());
                 finished();
             }
         }
@@ -159,6 +190,7 @@ final class VirtualTaskScope implements TaskScope {
 
         @Override
         public T get() {
+            checkJoined();
             if (state != State.SUCCESS) {
                 throw new IllegalStateException("subtask has no result: " + state);
             }
@@ -167,10 +199,18 @@ final class VirtualTaskScope implements TaskScope {
 
         @Override
         public Throwable exception() {
+            checkJoined();
             if (state != State.FAILED) {
                 throw new IllegalStateException("subtask has not failed: " + state);
             }
             return exception;
+        }
+
+        /** StructuredTaskScope's rule: the owner reads results only after a join that saw every fork. */
+        private void checkJoined() {
+            if (Thread.currentThread() == owner && forksJoined < forks) {
+                throw new IllegalStateException("the scope's owner must join before reading a subtask's outcome");
+            }
         }
     }
 }

@@ -91,7 +91,11 @@ public interface Connection {
     /**
      * Opens a scope in which the handler can run subtasks on virtual threads of their own, for example a
      * reader and a writer at once. A scope, and every subtask in it, never outlives the handler's call:
-     * if the handler returns without closing a scope, loomport closes it. See {@link TaskScope}.
+     * if the handler returns without closing a scope, loomport closes it, and a scope a subtask opened
+     * is closed when that subtask ends. See {@link TaskScope}.
+     *
+     * @throws WrongThreadException if called from a thread that is neither the handler's nor one of its
+     *         subtasks'
      */
     TaskScope openScope();
 

@@ -4,12 +4,19 @@ import java.util.function.Supplier;
 
 /**
  * A task forked in a {@link TaskScope}: its result once the scope has been joined.
+ *
+ * <p>As with {@code StructuredTaskScope}, the scope's owner reads {@link #get()} and {@link #exception()}
+ * only after a {@link TaskScope#join()} that came after its last fork; {@link #state()} may be read at
+ * any time.
  */
 public interface Subtask<T> extends Supplier<T> {
 
     /** Where a subtask stands. */
     enum State {
-        /** Still running, cancelled before it finished, or the scope has not been joined yet. */
+        /**
+         * Not finished, or finished after the scope shut down (a sibling failed, the join was
+         * interrupted, the scope was closed): its outcome was not kept.
+         */
         UNAVAILABLE,
         /** Finished with a result. */
         SUCCESS,
@@ -23,7 +30,8 @@ public interface Subtask<T> extends Supplier<T> {
     /**
      * The result.
      *
-     * @throws IllegalStateException if the state is not {@link State#SUCCESS}
+     * @throws IllegalStateException if the state is not {@link State#SUCCESS}, or the owner calls it
+     *         before joining
      */
     @Override
     T get();
@@ -31,7 +39,8 @@ public interface Subtask<T> extends Supplier<T> {
     /**
      * What the subtask threw.
      *
-     * @throws IllegalStateException if the state is not {@link State#FAILED}
+     * @throws IllegalStateException if the state is not {@link State#FAILED}, or the owner calls it
+     *         before joining
      */
     Throwable exception();
 }

@@ -50,6 +50,12 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
                                 off: no endpoint, and the server records no metrics
               --help            this text
 
+            Handlers in this demo:
+              echo              writes back every byte it reads
+              relay             forwards each connection to upstream=HOST:PORT (required);
+                                connect-timeout=DURATION (default 10s). For example
+                                  --listen relay@127.0.0.1:7100,upstream=127.0.0.1:7007
+
             DURATION: 0, 250ms, 30s, 5m, 1h, or ISO-8601 (PT30S).
             Prints "listening HANDLER HOST:PORT" for each listener once it accepts, then
             "metrics http://HOST:PORT/metrics" unless --metrics off.

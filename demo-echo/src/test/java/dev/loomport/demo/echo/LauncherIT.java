@@ -76,7 +76,7 @@ class LauncherIT {
     void anUnknownHandlerListsTheAvailableOnes() throws Exception {
         try (ChildLauncher child = ChildLauncher.onModulePath(List.of(greet), "--listen", "gret@127.0.0.1:0")) {
             assertEquals(1, child.awaitExit());
-            assertEquals(List.of("loomport: no handler named 'gret'; available: echo, greet, whoami"), child.stderr());
+            assertEquals(List.of("loomport: no handler named 'gret'; available: echo, greet, relay, whoami"), child.stderr());
         }
     }
 

@@ -1,0 +1,82 @@
+package dev.loomport.demo.relay;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A relay listener's options, checked when the server starts. Every error is one line naming the option
+ * and the value it got.
+ *
+ * @param host the upstream host: a name or an IP literal (IPv6 without brackets)
+ * @param port the upstream port, 1..65535
+ * @param connectTimeout how long a connect to the upstream may take; zero = the operating system's limit
+ */
+record RelayOptions(String host, int port, Duration connectTimeout) {
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([^\\]]+)]|([^:\\[\\]]+)):(\\d{1,5})");
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+
+    static RelayOptions parse(Map<String, String> options) {
+        var unknown = new TreeSet<>(options.keySet());
+        unknown.removeAll(Set.of("upstream", "connect-timeout"));
+        if (!unknown.isEmpty()) {
+            String key = unknown.first();
+            throw new IllegalArgumentException("unknown relay option " + key + "='" + options.get(key)
+                    + "' (it takes upstream=HOST:PORT and connect-timeout=DURATION)");
+        }
+        String upstream = options.get("upstream");
+        if (upstream == null) {
+            throw new IllegalArgumentException("relay needs the option upstream=HOST:PORT");
+        }
+        Matcher m = HOST_PORT.matcher(upstream.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("relay upstream must be HOST:PORT ([::1]:7007 for IPv6): '"
+                    + upstream + "'");
+        }
+        int port = Integer.parseInt(m.group(3));
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("relay upstream port out of range 1..65535: '" + upstream + "'");
+        }
+        String host = m.group(1) != null ? m.group(1) : m.group(2);
+        String timeout = options.get("connect-timeout");
+        return new RelayOptions(host, port, timeout == null ? DEFAULT_CONNECT_TIMEOUT : duration(timeout));
+    }
+
+    /** {@code 0}, {@code 250ms}, {@code 30s}, {@code 5m}, or ISO-8601 ({@code PT30S}): the launcher's forms. */
+    private static Duration duration(String value) {
+        Duration d = null;
+        Matcher m = SIMPLE_DURATION.matcher(value);
+        if (value.equals("0")) {
+            d = Duration.ZERO;
+        } else if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+        } else {
+            try {
+                d = Duration.parse(value);
+            } catch (DateTimeParseException e) {
+                // named below
+            }
+        }
+        if (d == null || d.isNegative() || (!d.isZero() && d.toMillis() < 1)) {
+            throw new IllegalArgumentException("relay connect-timeout must be 0 or a duration of at least 1ms"
+                    + " (250ms, 30s, 5m, PT1M): '" + value + "'");
+        }
+        return d;
+    }
+
+    /** {@code host:port} as given, IPv6 in brackets: how log lines and errors name the upstream. */
+    String upstream() {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+}

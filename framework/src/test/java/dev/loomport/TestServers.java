@@ -1,0 +1,42 @@
+package dev.loomport;
+
+import dev.loomport.spi.ConnectionHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+
+/** Servers for tests: one listener on 127.0.0.1, port 0, metrics into a registry of the test's own. */
+final class TestServers {
+    private TestServers() {
+    }
+
+    static Server serve(ConnectionHandler handler, MeterRegistry registry) throws IOException {
+        return Server.start(ServerConfig.builder()
+                .listener(ListenerConfig.builder(handler.name()).build())
+                .handler(handler)
+                .meterRegistry(registry)
+                .build());
+    }
+
+    static Server serve(ConnectionHandler handler) throws IOException {
+        return serve(handler, new SimpleMeterRegistry());
+    }
+
+    /** Connections that ended with this outcome tag ({@code client-closed}, {@code shutdown}, ...). */
+    static long closed(MeterRegistry registry, String outcome) {
+        return (long) Search.in(registry).name("loomport.closed.connections").tag("outcome", outcome)
+                .counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    /** Connections that ended, however they ended. */
+    static long closed(MeterRegistry registry) {
+        return (long) Search.in(registry).name("loomport.closed.connections")
+                .counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    static long accepted(MeterRegistry registry) {
+        return (long) Search.in(registry).name("loomport.accepted.connections")
+                .counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+}
