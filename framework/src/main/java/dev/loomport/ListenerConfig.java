@@ -39,7 +39,8 @@ import java.util.Optional;
  *   <tr><td>{@code overflow}</td><td>{@link Overflow#BACKPRESSURE}</td><td>what happens to a connection
  *       beyond {@code maxConnections}</td></tr>
  *   <tr><td>{@code rejectMessage}</td><td>none</td><td>bytes written to a connection rejected by a limit
- *       before it is closed (at most 1 KiB)</td></tr>
+ *       before it is closed (at most 1 KiB; never on a TLS listener, where plain bytes would only
+ *       garble the client's handshake)</td></tr>
  *   <tr><td>{@code maxConnectionsPerSource}</td><td>0</td><td>open connections from one remote address;
  *       0 = no limit (behind a load balancer or NAT every client shares one address)</td></tr>
  *   <tr><td>{@code idleTimeout}</td><td>{@link Duration#ZERO}</td><td>close a connection that has
@@ -427,11 +428,7 @@ public final class ListenerConfig {
 
         /** How long the whole PROXY header may take to arrive; at least 1 ms. */
         public Builder proxyHeaderTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "proxyHeaderTimeout");
-            if (timeout.toMillis() < 1) {
-                throw new IllegalArgumentException("proxyHeaderTimeout must be at least 1ms: " + timeout);
-            }
-            this.proxyHeaderTimeout = timeout;
+            this.proxyHeaderTimeout = checkTimeout("proxyHeaderTimeout", timeout, false);
             return this;
         }
 
@@ -451,19 +448,9 @@ public final class ListenerConfig {
             return value;
         }
 
+        /** 0 (none), or 1 ms to {@link #MAX_TIMEOUT}. */
         private static Duration timeout(String option, Duration value) {
-            Objects.requireNonNull(value, option);
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(option + " must not be negative: " + value);
-            }
-            if (value.compareTo(MAX_TIMEOUT) > 0) { // first: toMillis() of a huge duration overflows
-                throw new IllegalArgumentException(option + " must be at most " + MAX_TIMEOUT.toDays()
-                        + " days (zero = none): " + value);
-            }
-            if (!value.isZero() && value.toMillis() < 1) {
-                throw new IllegalArgumentException(option + " must be zero (none) or at least 1ms: " + value);
-            }
-            return value;
+            return checkTimeout(option, value, true);
         }
 
         private static int bufferSize(String option, int bytes) {
@@ -482,5 +469,20 @@ public final class ListenerConfig {
             }
             return value;
         }
+    }
+
+    /**
+     * The one rule for every timeout in loomport's configuration: 1 ms to {@link #MAX_TIMEOUT}, or zero
+     * where zero means none. Checked against the maximum first: converting a huge duration to
+     * milliseconds or nanoseconds overflows.
+     */
+    static Duration checkTimeout(String option, Duration value, boolean zeroMeansNone) {
+        Objects.requireNonNull(value, option);
+        String range = zeroMeansNone ? "zero (none) or 1ms to " : "1ms to ";
+        if (value.isNegative() || value.compareTo(MAX_TIMEOUT) > 0
+                || (value.isZero() ? !zeroMeansNone : value.toMillis() < 1)) {
+            throw new IllegalArgumentException(option + " must be " + range + MAX_TIMEOUT.toDays() + " days: " + value);
+        }
+        return value;
     }
 }

@@ -266,11 +266,7 @@ public final class TlsConfig {
 
         /** How long the whole handshake may take, and any read in it; at least 1 ms. */
         public Builder handshakeTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "handshakeTimeout");
-            if (timeout.isNegative() || timeout.toMillis() < 1) {
-                throw new IllegalArgumentException("handshakeTimeout must be at least 1ms: " + timeout);
-            }
-            this.handshakeTimeout = timeout;
+            this.handshakeTimeout = ListenerConfig.checkTimeout("handshakeTimeout", timeout, false);
             return this;
         }
 

@@ -106,7 +106,9 @@ class StartErrorsTest {
         assertMessage("backlog must be at least 1: -5", () -> ListenerConfig.builder("echo").backlog(-5));
         assertMessage("maxConnections must be at least 0: -1",
                 () -> ListenerConfig.builder("echo").maxConnections(-1));
-        assertMessage("idleTimeout must not be negative: PT-1S",
+        assertMessage("proxyHeaderTimeout must be 1ms to 365 days: PT4800000H",
+                () -> ListenerConfig.builder("echo").proxyHeaderTimeout(Duration.ofDays(200_000)));
+        assertMessage("idleTimeout must be zero (none) or 1ms to 365 days: PT-1S",
                 () -> ListenerConfig.builder("echo").idleTimeout(Duration.ofSeconds(-1)));
         assertMessage("handler must be letters, digits, '.', '_' or '-': 'my handler'",
                 () -> ListenerConfig.builder("my handler"));

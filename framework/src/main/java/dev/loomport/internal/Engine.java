@@ -166,12 +166,39 @@ public final class Engine {
             return;
         }
         boolean interrupted = false;
-        listeners.forEach(Listener::stopAccepting);
-        int open = activeConnections();
-        if (open > 0 && !grace.isZero()) {
-            LOG.log(Level.INFO, () -> "draining: waiting up to " + grace + " for " + open + " connection(s)");
+        try {
+            listeners.forEach(Listener::stopAccepting);
+            int open = activeConnections();
+            if (open > 0 && !grace.isZero()) {
+                LOG.log(Level.INFO, () -> "draining: waiting up to " + grace + " for " + open + " connection(s)");
+            }
+            listeners.forEach(Listener::drain);
+            interrupted = awaitDrainedOrDeadline();
+        } finally {
+            // Whatever happened above, a stop ends with nothing left running: close the rest and wait.
+            int left = activeConnections();
+            if (left > 0 && !grace.isZero()) {
+                LOG.log(Level.INFO, () -> "grace period over: closing " + left + " connection(s) still open");
+            }
+            listeners.forEach(Listener::stopAccepting); // idempotent; here in case it failed above
+            listeners.forEach(Listener::abortAll);
+            listeners.forEach(Listener::awaitConnections);
+            listeners.forEach(l -> l.metrics().close());
+            if (watchdog != null) {
+                watchdog.stop();
+            }
+            state = State.TERMINATED;
+            terminated.countDown();
+            LOG.log(Level.DEBUG, "stopped");
         }
-        listeners.forEach(Listener::drain);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until no connection is open or the deadline (which a later stop may shorten) passes. */
+    private boolean awaitDrainedOrDeadline() {
+        boolean interrupted = false;
         lock.lock();
         try {
             long left;
@@ -186,22 +213,7 @@ public final class Engine {
         } finally {
             lock.unlock();
         }
-        int left = activeConnections();
-        if (left > 0 && !grace.isZero()) {
-            LOG.log(Level.INFO, () -> "grace period over: closing " + left + " connection(s) still open");
-        }
-        listeners.forEach(Listener::abortAll);
-        listeners.forEach(Listener::awaitConnections);
-        listeners.forEach(l -> l.metrics().close());
-        if (watchdog != null) {
-            watchdog.stop();
-        }
-        state = State.TERMINATED;
-        terminated.countDown();
-        LOG.log(Level.DEBUG, "stopped");
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        return interrupted;
     }
 
     private static long saturatedDeadline(Duration grace) {

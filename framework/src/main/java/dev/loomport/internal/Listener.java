@@ -17,6 +17,7 @@ import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -139,7 +140,7 @@ final class Listener {
             Socket socket;
             try {
                 socket = serverSocket.accept();
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // out of descriptors, or even out of memory: back off, never die
                 if (slotHeld) {
                     slots.release();
                 }
@@ -164,10 +165,10 @@ final class Listener {
         }
     }
 
-    private void acceptFailed(Exception e, boolean firstOfBurst) {
+    private void acceptFailed(Throwable e, boolean firstOfBurst) {
         try {
             metrics.acceptFailed(e);
-        } catch (RuntimeException metricsFailed) {
+        } catch (Throwable metricsFailed) {
             logSafely(Level.DEBUG, "listener " + name + ": counting a failed accept failed: " + metricsFailed);
         }
         if (firstOfBurst) {
@@ -183,8 +184,6 @@ final class Listener {
     private void logSafely(Level level, String message) {
         try {
             LOG.log(level, message);
-        } catch (VirtualMachineError e) {
-            throw e;
         } catch (Throwable ignored) {
             // Nowhere left to say it; the accept.errors counter still tells.
         }
@@ -228,7 +227,7 @@ final class Listener {
             }
             started = true;
             metrics.accepted();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // even an OutOfMemoryError starting a thread ends only this connection
             if (started) { // only counting failed: the connection is served all the same
                 logSafely(Level.DEBUG, "listener " + name + ": counting an accepted connection failed: " + e);
                 return;
@@ -327,8 +326,17 @@ final class Listener {
         }
     }
 
+    /** Runs the handlers' drain actions, each connection's on a thread of this listener's. */
     void drain() {
-        open.forEach(SocketConnection::drain);
+        Executor runner = task -> {
+            Runnable counted = engine.threads().counted(task);
+            try {
+                connections.execute(counted);
+            } catch (RejectedExecutionException e) { // the stop is already closing everything
+                engine.threads().notStarted();
+            }
+        };
+        open.forEach(c -> c.drain(runner));
     }
 
     /** Closes what is still open and interrupts its threads. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -71,6 +72,7 @@ final class SocketConnection implements Connection {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final ConcurrentLinkedDeque<VirtualTaskScope> scopes = new ConcurrentLinkedDeque<>(); // newest first
     private final AtomicBoolean outputShut = new AtomicBoolean();
+    private volatile Thread servingThread; // the handler's; interrupted by an abort
     private final ReentrantLock drainLock = new ReentrantLock();
     private List<Runnable> drainActions = new ArrayList<>(); // null once drained
     private MeteredInput input;
@@ -105,6 +107,7 @@ final class SocketConnection implements Connection {
 
     private void serveUntilClosed() {
         Thread.currentThread().setName("loomport " + listener.name() + "#" + id);
+        servingThread = Thread.currentThread();
         adoptCurrentThread();
         long started = System.nanoTime();
         LongTaskTimer.Sample openSample = null;
@@ -217,7 +220,7 @@ final class SocketConnection implements Connection {
             LOG.log(Level.WARNING, prefix + "could not set up the connection from " + remote, t);
             return Outcome.ERROR;
         }
-        if ((input != null && input.failedWith(t)) || (output != null && output.failedWith(t))) {
+        if (clientFailed(t)) {
             LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away: " + t);
             return Outcome.CLIENT_RESET;
         }
@@ -226,12 +229,30 @@ final class SocketConnection implements Connection {
         return Outcome.ERROR;
     }
 
+    /**
+     * Whether {@code t} is, or wraps, a failure of this connection's own streams: the client went away,
+     * even if the handler rethrew it inside another exception (an UncheckedIOException from
+     * BufferedReader.lines(), an ExecutionException from a scope's join).
+     */
+    private boolean clientFailed(Throwable t) {
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {
+            if ((input != null && input.failedWith(t)) || (output != null && output.failedWith(t))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Ends the connection from outside its thread: the first abort names the outcome. */
     void abort(Outcome why) {
         if (abortedAs.compareAndSet(null, why)) {
             LOG.log(Level.DEBUG, () -> prefix + "closing: " + why.tag());
         }
-        closeSocket();
+        closeSocket(); // whatever the handler is blocked on in this socket gives way
+        Thread serving = servingThread;
+        if (serving != null) {
+            serving.interrupt(); // and so does a sleep, a lock, a call elsewhere, as the handler's contract says
+        }
     }
 
     /** Called by the watchdog with the current {@link System#nanoTime()}. */
@@ -293,8 +314,12 @@ final class SocketConnection implements Connection {
         active();
     }
 
-    /** Tells the handler the server is draining: sets the flag it reads and runs its actions. */
-    void drain() {
+    /**
+     * The server is draining: the flag the handler reads is already set; this runs the handler's drain
+     * actions, if it registered any, through {@code runner} (a thread of the listener's), so that an
+     * action that blocks cannot hold up the stop.
+     */
+    void drain(Executor runner) {
         List<Runnable> actions;
         drainLock.lock();
         try {
@@ -303,16 +328,19 @@ final class SocketConnection implements Connection {
         } finally {
             drainLock.unlock();
         }
-        if (actions != null) {
-            actions.forEach(this::runDrainAction);
+        if (actions != null && !actions.isEmpty()) {
+            runner.execute(() -> {
+                Thread.currentThread().setName("loomport " + listener.name() + "#" + id + " drain");
+                actions.forEach(this::runDrainAction);
+            });
         }
     }
 
     private void runDrainAction(Runnable action) {
         try {
             action.run();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, prefix + "drain action failed", e);
+        } catch (Throwable t) { // a stop must go on whatever the handler's action does
+            LOG.log(Level.WARNING, prefix + "drain action failed", t);
         }
     }
 
@@ -395,7 +423,12 @@ final class SocketConnection implements Connection {
         // Two threads may both decide the output is done (a relay's two directions): the first one acts.
         Socket s = transport != null ? transport : socket;
         if (outputShut.compareAndSet(false, true) && !s.isClosed()) {
-            s.shutdownOutput(); // on TLS, close_notify first
+            writeStarted(); // on TLS this writes close_notify: the write timeout covers it
+            try {
+                s.shutdownOutput();
+            } finally {
+                writeEnded();
+            }
         }
     }
 

@@ -9,9 +9,8 @@ import java.util.stream.Stream;
 /**
  * Enforces idle, write, lifetime, minimum-rate and TLS handshake timeouts for every connection of a
  * server from one virtual thread, by looking at each connection's timestamps every tick, rather than
- * arming a timer per read or write.
- * A tick is a tenth of the shortest timeout, between 10 ms and 1 s, so a timeout fires at most about a
- * tenth late.
+ * arming a timer per read or write. A tick is a tenth of the shortest timeout, kept between 10 ms and
+ * 1 s, so a timeout fires at most a tenth of itself late, or 10 ms for timeouts under 100 ms.
  */
 final class Watchdog {
     private final List<Listener> listeners;

@@ -107,9 +107,11 @@ public interface Connection {
     boolean isDraining();
 
     /**
-     * Registers an action to run once when the server starts draining (at once, if it already is). The
-     * action runs on the thread that asked the server to stop, so it must be quick and must not block:
-     * set a flag, shut down input, wake the handler. An exception from it is logged and ignored.
+     * Registers an action to run once when the server starts draining (at once, on the calling thread,
+     * if it already is). The action runs on a virtual thread of the server's, not the handler's, while
+     * the grace period runs: set a flag, wake the handler, or {@link #shutdownOutput()} to tell the
+     * client this side is done. If it blocks, it holds up nothing but itself, and it ends with the
+     * connection at the latest. Whatever it throws is logged and ignored.
      */
     void onDrain(Runnable action);
 }

@@ -33,7 +33,7 @@ class LaunchOptionsProxyTest {
         assertMessage("echo@0,proxy-protocol=v1,proxy-trusted=10.0.0.0/8;10.0.0.1/8", "'10.0.0.1/8'");
         assertMessage("echo@0,proxy-protocol=v1,proxy-trusted=10.0.0.0/8;", "''");
         assertMessage("echo@0,proxy-protocol=v1,proxy-trusted=lb.internal", "'lb.internal'");
-        assertMessage("echo@0,proxy-header-timeout=0", "proxyHeaderTimeout must be at least 1ms");
+        assertMessage("echo@0,proxy-header-timeout=0", "proxyHeaderTimeout must be 1ms to 365 days");
     }
 
     private static void assertMessage(String spec, String part) {
