@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loomport.demo.echo.Haproxy.Backend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -61,8 +62,8 @@ class HaproxyIT {
     void behindHaproxy(String serverOptions, String proxyProtocol) throws Exception {
         String options = serverOptions.replace('+', ',');
         String version = options.startsWith("send-proxy-v2") ? "v2" : "v1";
-        try (Backend a = Backend.launch(dir, "a", proxyProtocol);
-             Backend b = Backend.launch(dir, "b", proxyProtocol);
+        try (Backend a = backend(proxyProtocol);
+             Backend b = backend(proxyProtocol);
              Haproxy haproxy = Haproxy.start(dir, a, b, options)) {
             for (String row : new String[] {"echo/a", "echo/b", "whoami/a", "whoami/b"}) {
                 await().atMost(Haproxy.TIMEOUT).until(() -> haproxy.status(row).equals("UP"));
@@ -90,8 +91,25 @@ class HaproxyIT {
             gracefulStop(haproxy, a, b, version);
             redispatchAroundADeadBackend(haproxy, a, b);
 
-            b.terminate();
-            assertEquals(0, b.awaitExit(), b.stderr());
+            b.child().terminate();
+            assertEquals(0, b.child().awaitExit(), b.child().log());
+        }
+    }
+
+    /**
+     * A launcher as it would run in production, serving {@code echo} and {@code whoami} on ephemeral
+     * loopback ports behind a PROXY protocol sender, in a small JVM.
+     */
+    private static Backend backend(String proxyProtocol) throws IOException, InterruptedException {
+        String proxy = ",proxy-protocol=" + proxyProtocol + ",proxy-trusted=127.0.0.0/8;::1/128";
+        Child child = Child.launcher().jvmArgs("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+                .start("--listen", "echo@127.0.0.1:0" + proxy, "--listen", "whoami@127.0.0.1:0" + proxy,
+                        "--grace", "30s");
+        try {
+            return new Backend(child, child.awaitListening("echo").getPort(), child.awaitListening("whoami").getPort());
+        } catch (AssertionError e) {
+            child.close();
+            throw e;
         }
     }
 
@@ -121,16 +139,17 @@ class HaproxyIT {
                 await().atMost(Haproxy.TIMEOUT).until(() -> haproxy.stat("echo/a", "scur") == 1
                         && haproxy.stat("whoami/a", "scur") == 0);
 
-                a.terminate();
+                a.child().terminate();
                 await().atMost(Haproxy.TIMEOUT).untilAsserted(() ->
                         assertThrows(ConnectException.class, () -> connect(a.echoPort()).close()));
-                assertTrue(a.process().isAlive(), "a drains its open connection instead of exiting: " + a.stderr());
+                assertTrue(a.child().isAlive(),
+                        "a drains its open connection instead of exiting: " + a.child().log());
                 for (Socket s : new Socket[] {first, second}) {
                     assertArrayEquals(bytes("after SIGTERM"), exchange(s, bytes("after SIGTERM")));
                     s.shutdownOutput();
                     assertEquals(-1, s.getInputStream().read());
                 }
-                assertEquals(0, a.awaitExit(), "a stops with exit code 0 once drained: " + a.stderr());
+                assertEquals(0, a.child().awaitExit(), "a stops with exit code 0 once drained: " + a.child().log());
 
                 int before = traffic.afterDrain.get();
                 await().atMost(Haproxy.TIMEOUT).until(() -> traffic.afterDrain.get() >= before + 20);
