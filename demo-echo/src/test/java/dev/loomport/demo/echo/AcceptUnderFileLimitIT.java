@@ -1,5 +1,6 @@
 package dev.loomport.demo.echo;
 
+import static dev.loomport.demo.echo.Sockets.connect;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,13 +91,6 @@ class AcceptUnderFileLimitIT {
 
     private static boolean logged(Child child, String text) {
         return child.stderr().stream().anyMatch(l -> l.contains(text));
-    }
-
-    private static Socket connect(InetSocketAddress address) throws IOException {
-        Socket s = new Socket();
-        s.connect(address, (int) BOUND.toMillis());
-        s.setSoTimeout((int) BOUND.toMillis());
-        return s;
     }
 
     private static void closeAll(List<Socket> sockets) throws IOException {

@@ -43,8 +43,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * delay, a cloud balancer's deregistration delay), then SIGTERM. docs/deploy.md says the same.
  */
 class HaproxyIT {
-    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
-
     @TempDir
     Path dir;
 
@@ -233,7 +231,7 @@ class HaproxyIT {
         @Override
         public void close() throws InterruptedException {
             stop = true;
-            if (!thread.join(CLIENT_TIMEOUT.multipliedBy(2))) {
+            if (!thread.join(Sockets.TIMEOUT.multipliedBy(2))) {
                 throw new IllegalStateException("traffic did not stop");
             }
         }
@@ -242,18 +240,11 @@ class HaproxyIT {
     // ---- clients ----
 
     private static Socket connect(int port) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) CLIENT_TIMEOUT.toMillis());
-        s.setSoTimeout((int) CLIENT_TIMEOUT.toMillis());
-        return s;
+        return Sockets.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     }
 
     private static byte[] echo(int port, byte[] data) throws IOException {
-        try (Socket s = connect(port)) {
-            s.getOutputStream().write(data);
-            s.shutdownOutput();
-            return s.getInputStream().readAllBytes();
-        }
+        return Sockets.roundTrip(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), data);
     }
 
     /** Writes, then reads back exactly as many bytes. */

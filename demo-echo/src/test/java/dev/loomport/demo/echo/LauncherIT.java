@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,13 +26,8 @@ class LauncherIT {
     }
 
     private static String ask(InetSocketAddress address, String line) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(address, 30_000);
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            s.shutdownOutput();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        byte[] answer = Sockets.roundTrip(address, (line + "\n").getBytes(StandardCharsets.UTF_8));
+        return new String(answer, StandardCharsets.UTF_8);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.loomport.demo.echo;
 
+import static dev.loomport.demo.echo.Sockets.connect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -98,13 +99,6 @@ class LauncherShutdownIT {
     }
 
     // ---- helpers ----
-
-    private static Socket connect(InetSocketAddress address) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(address, (int) TIMEOUT.toMillis());
-        socket.setSoTimeout((int) TIMEOUT.toMillis());
-        return socket;
-    }
 
     private static void exchange(Socket client, String text) throws IOException {
         byte[] bytes = text.getBytes(US_ASCII);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,13 +47,7 @@ class MetricsIT {
                 for (int j = 0; j < size; j++) {
                     data[j] = (byte) (j * 7 + i);
                 }
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), 30_000);
-                    socket.setSoTimeout(30_000);
-                    socket.getOutputStream().write(data);
-                    socket.shutdownOutput();
-                    assertArrayEquals(data, socket.getInputStream().readAllBytes());
-                }
+                assertArrayEquals(data, Sockets.roundTrip(new InetSocketAddress("127.0.0.1", port), data));
             }
 
             String tags = "handler=\"echo\",listener=\"echo\",port=\"" + port + "\"";
