@@ -1,5 +1,6 @@
 package dev.loomport;
 
+import static dev.loomport.TestClients.assertEchoes;
 import static dev.loomport.TestClients.connect;
 import static dev.loomport.TestClients.readExactly;
 import static org.awaitility.Awaitility.await;
@@ -14,12 +15,10 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.internal.DefaultLongTaskTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,17 +29,13 @@ import org.junit.jupiter.api.Test;
 /** maxConnections (both overflows), maxConnectionsPerSource, and that every path gives its slot back. */
 class ConnectionLimitsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Opened opened = new Opened();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
-        for (AutoCloseable c : toClose) {
-            if (c instanceof Server server) {
-                assertEquals(0, server.liveThreads(), "no thread outlives the server");
-            }
+        opened.close();
+        for (Server server : opened.servers()) {
+            assertEquals(0, server.liveThreads(), "no thread outlives the server");
         }
     }
 
@@ -206,22 +201,16 @@ class ConnectionLimitsTest {
 
     private Server start(ListenerConfig.Builder listener, ConnectionHandler handler, SimpleMeterRegistry meters)
             throws IOException {
-        Server server = Server.start(ServerConfig.builder().listener(listener.build()).handler(handler)
-                .meterRegistry(meters).build());
-        toClose.add(server);
-        return server;
+        return opened.add(TestServers.serve(listener, handler, meters));
     }
 
     private Socket client(Server server) throws IOException {
-        Socket s = connect(server);
-        toClose.add(s);
-        return s;
+        return opened.add(connect(server));
     }
 
     /** A client whose source address is {@code source}: all of 127.0.0.0/8 is loopback on Linux. */
     private Socket clientFrom(String source, Server server) throws IOException {
-        Socket s = new Socket();
-        toClose.add(s);
+        Socket s = opened.add(new Socket());
         try {
             s.bind(new InetSocketAddress(source, 0));
         } catch (IOException e) {
@@ -230,13 +219,6 @@ class ConnectionLimitsTest {
         s.connect(server.listeners().getFirst().address(), (int) TestClients.TIMEOUT.toMillis());
         s.setSoTimeout((int) TestClients.TIMEOUT.toMillis());
         return s;
-    }
-
-    static void assertEchoes(Socket s, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        s.getOutputStream().write(bytes);
-        InputStream in = s.getInputStream();
-        assertArrayEquals(bytes, readExactly(in, bytes.length));
     }
 
     /** A registry whose connections.open timer throws while {@code failures} is above zero. */

@@ -50,8 +50,7 @@ class ProxyProtocolTest {
     }
 
     private Server start(ListenerConfig.Builder listener) throws IOException {
-        server = Server.start(ServerConfig.builder().handler(who).meterRegistry(registry)
-                .listener(listener.build()).build());
+        server = TestServers.serve(listener, who, registry);
         return server;
     }
 

@@ -1,10 +1,13 @@
 package dev.loomport;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Plain blocking clients on loopback, with a read timeout so no test can hang. */
@@ -32,6 +35,13 @@ final class TestClients {
         out.flush();
         socket.shutdownOutput();
         return socket.getInputStream().readAllBytes();
+    }
+
+    /** Writes {@code text} and reads back exactly its bytes, which must be the same. */
+    static void assertEchoes(Socket s, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        s.getOutputStream().write(bytes);
+        assertArrayEquals(bytes, readExactly(s.getInputStream(), bytes.length));
     }
 
     static byte[] readExactly(InputStream in, int n) throws IOException {

@@ -11,12 +11,17 @@ final class TestServers {
     private TestServers() {
     }
 
-    static Server serve(ConnectionHandler handler, MeterRegistry registry) throws IOException {
+    static Server serve(ListenerConfig.Builder listener, ConnectionHandler handler, MeterRegistry registry)
+            throws IOException {
         return Server.start(ServerConfig.builder()
-                .listener(ListenerConfig.builder(handler.name()).build())
+                .listener(listener.build())
                 .handler(handler)
                 .meterRegistry(registry)
                 .build());
+    }
+
+    static Server serve(ConnectionHandler handler, MeterRegistry registry) throws IOException {
+        return serve(ListenerConfig.builder(handler.name()), handler, registry);
     }
 
     static Server serve(ConnectionHandler handler) throws IOException {

@@ -1,6 +1,6 @@
 package dev.loomport;
 
-import static dev.loomport.ConnectionLimitsTest.assertEchoes;
+import static dev.loomport.TestClients.assertEchoes;
 import static dev.loomport.TestClients.connect;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -37,13 +37,11 @@ class TimeoutsTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Opened opened = new Opened();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
+        opened.close();
     }
 
     @Test
@@ -91,8 +89,7 @@ class TimeoutsTest {
         });
         Server server = start(ListenerConfig.builder("firehose").writeTimeout(Duration.ofMillis(500))
                 .sendBufferSize(16 * 1024), firehose);
-        Socket reader = new Socket();
-        toClose.add(reader);
+        Socket reader = opened.add(new Socket());
         reader.setReceiveBufferSize(4 * 1024); // before connect, so the window is small from the start
         reader.connect(server.listeners().getFirst().address());
         // The client reads nothing: wait for the server to give up on it.
@@ -113,8 +110,7 @@ class TimeoutsTest {
         ConnectionHandler oneBigWrite = TestHandlers.handler("big", c -> c.output().write(new byte[size]));
         Server server = start(ListenerConfig.builder("big").idleTimeout(Duration.ofSeconds(1))
                 .writeTimeout(Duration.ZERO).sendBufferSize(8 * 1024), oneBigWrite);
-        Socket slowReader = new Socket();
-        toClose.add(slowReader);
+        Socket slowReader = opened.add(new Socket());
         slowReader.setReceiveBufferSize(8 * 1024);
         long started = System.nanoTime();
         List<long[]> reads = new ArrayList<>(); // {when, bytes so far}
@@ -247,8 +243,7 @@ class TimeoutsTest {
         });
         Server server = start(ListenerConfig.builder("download").minReceiveRate(1_000, Duration.ofSeconds(1))
                 .sendBufferSize(8 * 1024), download);
-        Socket slowReader = new Socket();
-        toClose.add(slowReader);
+        Socket slowReader = opened.add(new Socket());
         slowReader.setReceiveBufferSize(8 * 1024); // small buffers: the handler's writes wait for the reader
         List<long[]> reads = new ArrayList<>(); // {when, bytes so far}
         long started = System.nanoTime();
@@ -339,15 +334,10 @@ class TimeoutsTest {
     }
 
     private Server start(ListenerConfig.Builder listener, ConnectionHandler handler) throws IOException {
-        Server server = Server.start(ServerConfig.builder().listener(listener.build()).handler(handler)
-                .meterRegistry(registry).build());
-        toClose.add(server);
-        return server;
+        return opened.add(TestServers.serve(listener, handler, registry));
     }
 
     private Socket client(Server server) throws IOException {
-        Socket s = connect(server);
-        toClose.add(s);
-        return s;
+        return opened.add(connect(server));
     }
 }

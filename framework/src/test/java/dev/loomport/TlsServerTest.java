@@ -70,11 +70,7 @@ class TlsServerTest {
     }
 
     private Server start(TlsConfig tls, dev.loomport.spi.ConnectionHandler handler) throws IOException {
-        running = Server.start(ServerConfig.builder()
-                .listener(ListenerConfig.builder(handler.name()).tls(tls).build())
-                .handler(handler)
-                .meterRegistry(registry)
-                .build());
+        running = TestServers.serve(ListenerConfig.builder(handler.name()).tls(tls), handler, registry);
         return running;
     }
 

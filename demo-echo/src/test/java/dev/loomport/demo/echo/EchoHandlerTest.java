@@ -1,5 +1,7 @@
 package dev.loomport.demo.echo;
 
+import static dev.loomport.demo.echo.Sockets.connect;
+import static dev.loomport.demo.echo.Sockets.roundTrip;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,22 +55,6 @@ class EchoHandlerTest {
         if (server != null) {
             server.close();
             assertEquals(0, server.liveThreads());
-        }
-    }
-
-    private static Socket connect(InetSocketAddress address) throws IOException {
-        Socket s = new Socket();
-        s.connect(address, TIMEOUT_MS);
-        s.setSoTimeout(TIMEOUT_MS);
-        return s;
-    }
-
-    /** Sends everything, half-closes, and reads until EOF. */
-    private static byte[] roundTrip(InetSocketAddress address, byte[] data) throws IOException {
-        try (Socket s = connect(address)) {
-            s.getOutputStream().write(data);
-            s.shutdownOutput();
-            return s.getInputStream().readAllBytes();
         }
     }
 

@@ -241,10 +241,8 @@ class EchoHostileClientsTest {
     }
 
     private Socket client(Server server) throws IOException {
-        Socket s = new Socket();
+        Socket s = Sockets.connect(server.listeners().getFirst().address());
         toClose.add(s);
-        s.connect(server.listeners().getFirst().address(), TIMEOUT_MS);
-        s.setSoTimeout(TIMEOUT_MS);
         return s;
     }
 

@@ -27,6 +27,14 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Haproxy implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    /** A launcher behind haproxy: its child JVM, and the two ports haproxy balances over. */
+    record Backend(Child child, int echoPort, int whoamiPort) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            child.close();
+        }
+    }
+
     final int echoPort;
     final int whoamiPort;
     private final Path dir;

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,18 +26,13 @@ class LauncherIT {
     }
 
     private static String ask(InetSocketAddress address, String line) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(address, 30_000);
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            s.shutdownOutput();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        byte[] answer = Sockets.roundTrip(address, (line + "\n").getBytes(StandardCharsets.UTF_8));
+        return new String(answer, StandardCharsets.UTF_8);
     }
 
     @Test
     void servesAPlugInFromTheModulePathBesideEcho() throws Exception {
-        try (ChildLauncher child = ChildLauncher.onModulePath(List.of(greet),
+        try (Child child = Child.launcher().jars(List.of(greet)).start(
                 "--listen", "greet@127.0.0.1:0", "--listen", "echo@127.0.0.1:0")) {
             InetSocketAddress greeter = child.awaitListening("greet");
             InetSocketAddress echo = child.awaitListening("echo");
@@ -51,7 +45,7 @@ class LauncherIT {
 
     @Test
     void servesAPlugInFromTheClassPath() throws Exception {
-        try (ChildLauncher child = ChildLauncher.onClassPath(List.of(greet), "--listen", "greet@127.0.0.1:0")) {
+        try (Child child = Child.launcher().onClassPath().jars(List.of(greet)).start("--listen", "greet@127.0.0.1:0")) {
             assertEquals("hello, class path\n", ask(child.awaitListening("greet"), "class path"));
             child.terminate();
             assertEquals(0, child.awaitExit());
@@ -61,7 +55,7 @@ class LauncherIT {
     @Test
     void twoPlugInsWithOneNameAreNamedByClass() throws Exception {
         Path other = PluginJars.build(dir, "org.example.other", "org.example.other", "OtherGreet", "greet", "hi, ");
-        try (ChildLauncher child = ChildLauncher.onModulePath(List.of(greet, other), "--listen", "greet@127.0.0.1:0")) {
+        try (Child child = Child.launcher().jars(List.of(greet, other)).start("--listen", "greet@127.0.0.1:0")) {
             assertEquals(1, child.awaitExit());
             List<String> err = child.stderr();
             assertEquals(1, err.size(), err.toString());
@@ -74,7 +68,7 @@ class LauncherIT {
 
     @Test
     void anUnknownHandlerListsTheAvailableOnes() throws Exception {
-        try (ChildLauncher child = ChildLauncher.onModulePath(List.of(greet), "--listen", "gret@127.0.0.1:0")) {
+        try (Child child = Child.launcher().jars(List.of(greet)).start("--listen", "gret@127.0.0.1:0")) {
             assertEquals(1, child.awaitExit());
             assertEquals(List.of("loomport: no handler named 'gret'; available: echo, greet, relay, whoami"), child.stderr());
         }
@@ -86,7 +80,7 @@ class LauncherIT {
              ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int free = probe.getLocalPort();
             probe.close();
-            try (ChildLauncher child = ChildLauncher.onModulePath(List.of(), "--listen", "echo@127.0.0.1:" + free,
+            try (Child child = Child.launcher().start("--listen", "echo@127.0.0.1:" + free,
                     "--listen", "echo@127.0.0.1:" + taken.getLocalPort())) {
                 assertEquals(1, child.awaitExit());
                 assertEquals(List.of("loomport: 127.0.0.1:" + taken.getLocalPort() + " is already in use"),
@@ -100,7 +94,7 @@ class LauncherIT {
 
     @Test
     void aMalformedOptionIsOneLineAndExitCode2() throws Exception {
-        try (ChildLauncher child = ChildLauncher.onModulePath(List.of(), "--listen", "echo@127.0.0.1:70000")) {
+        try (Child child = Child.launcher().start("--listen", "echo@127.0.0.1:70000")) {
             assertEquals(2, child.awaitExit());
             assertEquals(List.of("loomport: --listen 'echo@127.0.0.1:70000': port out of range 0..65535: 70000"
                     + " (see --help)"), child.stderr());

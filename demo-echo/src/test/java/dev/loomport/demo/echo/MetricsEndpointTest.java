@@ -22,8 +22,6 @@ import org.junit.jupiter.api.Timeout;
 /** The launcher's {@code /metrics} endpoint, spoken to in plain HTTP/1.1 over a loopback socket. */
 @Timeout(60)
 class MetricsEndpointTest {
-    private static final int READ_TIMEOUT_MS = 30_000;
-
     @Test
     void servesTheGlobalRegistryInPrometheusTextFormat() throws Exception {
         Counter counter = null;
@@ -89,9 +87,7 @@ class MetricsEndpointTest {
 
     /** One request with {@code Connection: close}; the whole response, headers and body. */
     private static String request(InetSocketAddress address, String requestLine) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(address, READ_TIMEOUT_MS);
-            socket.setSoTimeout(READ_TIMEOUT_MS);
+        try (Socket socket = Sockets.connect(address)) {
             String request = requestLine + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + (requestLine.startsWith("POST") ? "Content-Length: 0\r\n" : "") + "\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));

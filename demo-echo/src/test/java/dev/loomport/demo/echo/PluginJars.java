@@ -63,7 +63,7 @@ final class PluginJars {
 
     private static void compile(Path src, Path classes) throws IOException {
         List<String> command = new ArrayList<>(List.of(tool("javac"), "--release", "21",
-                "--module-path", ChildLauncher.modules().toString(), "-d", classes.toString()));
+                "--module-path", Child.modules().toString(), "-d", classes.toString()));
         try (Stream<Path> files = Files.walk(src)) {
             files.filter(p -> p.toString().endsWith(".java")).forEach(p -> command.add(p.toString()));
         }

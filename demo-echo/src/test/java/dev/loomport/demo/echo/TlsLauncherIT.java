@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,12 +90,15 @@ class TlsLauncherIT {
 
     /** The launcher with one listener; returns once it prints its port. */
     static Launched launch(String spec) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Child child = Child.start(List.of(java, "-p", System.getProperty("loomport.modules"), "-m",
-                "dev.loomport.demo.echo", "--metrics", "off", "--listen", spec), Map.of("LOOMPORT_IT_PASSWORD", PASSWORD));
-        String line = child.line();
-        assertTrue(line.startsWith("listening echo 127.0.0.1:"), line);
-        return new Launched(child, Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)));
+        Child child = Child.launcher().env("LOOMPORT_IT_PASSWORD", PASSWORD).start("--listen", spec);
+        try {
+            String line = child.line();
+            assertTrue(line.startsWith("listening echo 127.0.0.1:"), line);
+            return new Launched(child, Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)));
+        } catch (AssertionError e) {
+            child.close();
+            throw e;
+        }
     }
 
     record Launched(Child child, int port) implements AutoCloseable {
@@ -111,7 +113,7 @@ class TlsLauncherIT {
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
                 "-brief", "-CAfile", trusted.toString(), "-verify_return_error", "-verify_ip", "127.0.0.1"));
         command.addAll(List.of(more));
-        return Child.start(command, Map.of());
+        return Child.start(command);
     }
 
     /** Sends lines through s_client and reads each back from the echo, byte for byte. */
@@ -131,7 +133,7 @@ class TlsLauncherIT {
                     assertEchoes(client, "hello over TLSv" + version, "ünïcödé and tabs\tstay", "");
                     assertEquals("Protocol version: TLSv" + version, client.errLine("Protocol version"));
                     assertEquals("Verification: OK", client.errLine("Verification"));
-                    assertEquals(0, client.exit());
+                    assertEquals(0, client.awaitExit());
                 }
             }
         }
@@ -145,12 +147,12 @@ class TlsLauncherIT {
                     "-key", clientKey.toString())) {
                 assertEchoes(client, "with a client certificate");
                 assertEquals("Peer certificate: CN = loomport-pem", client.errLine("Peer certificate"));
-                assertEquals(0, client.exit());
+                assertEquals(0, client.awaitExit());
             }
             try (Child client = sClient(server.port(), pemCert)) {
                 client.send("without one\n");
-                assertTrue(client.errLine("alert").contains("certificate required"), client.stderr());
-                assertNotEquals(0, client.exit());
+                assertTrue(client.errLine("alert").contains("certificate required"), client.log());
+                assertNotEquals(0, client.awaitExit());
             }
         }
     }
@@ -161,12 +163,12 @@ class TlsLauncherIT {
                 + "LOOMPORT_IT_PASSWORD")) {
             // SECLEVEL=0: OpenSSL 3 itself no longer offers TLS 1.0 otherwise.
             try (Child old = sClient(server.port(), serverCertPem, "-tls1", "-cipher", "DEFAULT@SECLEVEL=0")) {
-                assertTrue(old.errLine("alert").contains("alert protocol version"), old.stderr());
-                assertNotEquals(0, old.exit());
+                assertTrue(old.errLine("alert").contains("alert protocol version"), old.log());
+                assertNotEquals(0, old.awaitExit());
             }
             try (Child client = sClient(server.port(), serverCertPem)) {
                 assertEchoes(client, "still serving");
-                assertEquals(0, client.exit());
+                assertEquals(0, client.awaitExit());
             }
         }
     }
@@ -191,7 +193,7 @@ class TlsLauncherIT {
             try (Child after = sClient(server.port(), bothCerts)) {
                 assertEchoes(after, "after the reload");
                 assertEquals("Peer certificate: CN = loomport-two", after.errLine("Peer certificate"));
-                assertEquals(0, after.exit());
+                assertEquals(0, after.awaitExit());
             }
             assertEchoes(before, "the open connection still works");
 
@@ -202,9 +204,9 @@ class TlsLauncherIT {
             try (Child afterBad = sClient(server.port(), bothCerts)) {
                 assertEchoes(afterBad, "after a bad reload");
                 assertEquals("Peer certificate: CN = loomport-two", afterBad.errLine("Peer certificate"));
-                assertEquals(0, afterBad.exit());
+                assertEquals(0, afterBad.awaitExit());
             }
-            assertEquals(0, before.exit());
+            assertEquals(0, before.awaitExit());
         }
     }
 
@@ -221,10 +223,8 @@ class TlsLauncherIT {
     }
 
     private static void assertStartFails(String spec, int exitCode, String message) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        try (Child child = Child.start(List.of(java, "-p", System.getProperty("loomport.modules"), "-m",
-                "dev.loomport.demo.echo", "--metrics", "off", "--listen", spec), Map.of())) {
-            assertEquals(exitCode, child.exit());
+        try (Child child = Child.launcher().start("--listen", spec)) {
+            assertEquals(exitCode, child.awaitExit());
             String line = child.errLine(message);
             assertFalse(line.contains(PASSWORD), "the password leaked into an error: " + line);
         }

@@ -1,10 +1,10 @@
 package dev.loomport.demo.relay;
 
-import static dev.loomport.demo.relay.Sockets.accept;
-import static dev.loomport.demo.relay.Sockets.connect;
-import static dev.loomport.demo.relay.Sockets.listen;
-import static dev.loomport.demo.relay.Sockets.payload;
-import static dev.loomport.demo.relay.Sockets.readToEnd;
+import static dev.loomport.demo.echo.Sockets.accept;
+import static dev.loomport.demo.echo.Sockets.connect;
+import static dev.loomport.demo.echo.Sockets.listen;
+import static dev.loomport.demo.echo.Sockets.payload;
+import static dev.loomport.demo.echo.Sockets.readToEnd;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loomport.ListenerConfig;
 import dev.loomport.Server;
 import dev.loomport.ServerConfig;
+import dev.loomport.demo.echo.Sockets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

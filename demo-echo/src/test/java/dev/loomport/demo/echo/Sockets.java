@@ -1,4 +1,4 @@
-package dev.loomport.demo.relay;
+package dev.loomport.demo.echo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,34 +9,46 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 
-/** Loopback sockets with a timeout on every blocking call, so no test can hang. */
-final class Sockets {
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+/**
+ * Loopback sockets with a timeout on every blocking call, so no test can hang. Public for the tests of
+ * both packages of the module (echo and relay).
+ */
+public final class Sockets {
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private Sockets() {
     }
 
-    static Socket connect(InetSocketAddress address) throws IOException {
+    public static Socket connect(InetSocketAddress address) throws IOException {
         Socket socket = new Socket();
         socket.connect(address, (int) TIMEOUT.toMillis());
         socket.setSoTimeout((int) TIMEOUT.toMillis());
         return socket;
     }
 
-    static ServerSocket listen() throws IOException {
+    /** Sends everything, half-closes, and reads until end of stream. */
+    public static byte[] roundTrip(InetSocketAddress address, byte[] data) throws IOException {
+        try (Socket socket = connect(address)) {
+            socket.getOutputStream().write(data);
+            socket.shutdownOutput();
+            return socket.getInputStream().readAllBytes();
+        }
+    }
+
+    public static ServerSocket listen() throws IOException {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         server.setSoTimeout((int) TIMEOUT.toMillis());
         return server;
     }
 
-    static Socket accept(ServerSocket server) throws IOException {
+    public static Socket accept(ServerSocket server) throws IOException {
         Socket socket = server.accept();
         socket.setSoTimeout((int) TIMEOUT.toMillis());
         return socket;
     }
 
     /** Reads to the end of the stream; a reset counts as an end too, a timeout does not. */
-    static String readToEnd(InputStream in) throws IOException {
+    public static String readToEnd(InputStream in) throws IOException {
         try {
             return "eof after " + in.readAllBytes().length + " bytes";
         } catch (SocketTimeoutException e) {
@@ -46,7 +58,7 @@ final class Sockets {
         }
     }
 
-    static byte[] payload(int size, int seed) {
+    public static byte[] payload(int size, int seed) {
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) {
             b[i] = (byte) (i * 131 + seed * 7 + (i >> 8));
