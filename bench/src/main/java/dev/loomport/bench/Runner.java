@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * Runner [--quick] [--out DIR] [--repeats N] [--servers a,b] [--workloads a,b] [--loomport-metrics auto|on|off]
+ *        [--loomport-jvm 'FLAGS']
  * </pre>
  * System properties: {@code loomport.modules} (default {@code demo-echo/target/modules}), {@code bench.classpath}
  * (default: this JVM's class path) and {@code bench.classpath.file} (more class path, read from a file).
@@ -58,7 +59,7 @@ public final class Runner {
             case "off" -> false;
             default -> launcherKnowsMetrics(java, modules);
         };
-        List<ServerKind> servers = ServerKind.all(java, classpath, modules, metricsOption).stream()
+        List<ServerKind> servers = ServerKind.all(java, classpath, modules, metricsOption, o.loomportFlags()).stream()
                 .filter(s -> o.servers().isEmpty() || o.servers().contains(s.name())).toList();
         List<Workload> workloads = (o.quick() ? Workload.quick() : Workload.full()).stream()
                 .filter(w -> o.workloads().isEmpty() || o.workloads().contains(w.name())).toList();
@@ -97,8 +98,8 @@ public final class Runner {
 
     private static String line(RunResult r) {
         return String.format(java.util.Locale.ROOT, "%-18s %-16s %10.0f ops/s  p50 %8.1f  p99 %8.1f  p99.9 %8.1f us"
-                        + "  cpu %5.2f s  peak %6d MiB  errors %d%s",
-                r.workload(), r.server(), r.opsPerSecond(), r.p50(), r.p99(), r.p999(), r.serverCpu(),
+                        + "  cpu %5.2f s  others %5.2f s  peak %6d MiB  errors %d%s",
+                r.workload(), r.server(), r.opsPerSecond(), r.p50(), r.p99(), r.p999(), r.serverCpu(), r.otherCpu(),
                 r.peakRssKb() / 1024, r.errors(), r.firstError().equals("-") ? "" : "  (" + r.firstError() + ")");
     }
 
@@ -120,14 +121,18 @@ public final class Runner {
                     (long) (workload.warmup() + workload.measure()) + 2 * Driver.CONNECT_TIMEOUT_NS / 1_000_000_000 + 60);
             double cpuStart = Double.NaN;
             double cpuEnd = Double.NaN;
+            double machineStart = Double.NaN;
+            double machineEnd = Double.NaN;
             Map<String, String> result = null;
             Thread killer = watchdog(g, limit);
             try (BufferedReader in = new BufferedReader(new InputStreamReader(g.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = in.readLine()) != null; ) {
                     if (l.equals("phase measure-start")) {
                         cpuStart = sp.cpuSeconds();
+                        machineStart = machineCpuSeconds();
                     } else if (l.equals("phase measure-end")) {
                         cpuEnd = sp.cpuSeconds();
+                        machineEnd = machineCpuSeconds();
                     } else if (l.startsWith("result ")) {
                         result = words(l.substring("result ".length()));
                     }
@@ -145,13 +150,27 @@ public final class Runner {
             if (!sp.isAlive()) {
                 return RunResult.failed(repeat, order, server.name(), workload, "server died, see " + log);
             }
-            return RunResult.of(repeat, order, server.name(), workload, result, cpuEnd - cpuStart, rssIdle,
-                    sp.peakRssKb());
+            return RunResult.of(repeat, order, server.name(), workload, result, cpuEnd - cpuStart,
+                    machineEnd - machineStart, rssIdle, sp.peakRssKb());
         } catch (IOException | RuntimeException e) {
             return RunResult.failed(repeat, order, server.name(), workload, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return RunResult.failed(repeat, order, server.name(), workload, "interrupted");
+        }
+    }
+
+    /** CPU seconds every process on the machine has used (all of /proc/stat's busy columns). */
+    static double machineCpuSeconds() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal
+                busy += Long.parseLong(f[i]);
+            }
+            return busy / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 
@@ -202,7 +221,7 @@ public final class Runner {
     }
 
     record Options(boolean quick, Path out, String prefix, int repeats, List<String> servers, List<String> workloads,
-                   String loomportMetrics) {
+                   String loomportMetrics, List<String> loomportFlags) {
         static Options parse(String... args) {
             boolean quick = false;
             Path out = Path.of(System.getProperty("bench.out", "docs"));
@@ -210,6 +229,7 @@ public final class Runner {
             List<String> servers = List.of();
             List<String> workloads = List.of();
             String metrics = "auto";
+            List<String> loomportFlags = List.of();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
@@ -218,8 +238,10 @@ public final class Runner {
                     case "--servers" -> servers = List.of(value(args, ++i, "--servers").split(","));
                     case "--workloads" -> workloads = List.of(value(args, ++i, "--workloads").split(","));
                     case "--loomport-metrics" -> metrics = value(args, ++i, "--loomport-metrics");
+                    case "--loomport-jvm" -> loomportFlags = List.of(value(args, ++i, "--loomport-jvm").trim().split("\\s+"));
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; options: --quick"
-                            + " --out DIR --repeats N --servers a,b --workloads a,b --loomport-metrics auto|on|off");
+                            + " --out DIR --repeats N --servers a,b --workloads a,b --loomport-metrics auto|on|off"
+                            + " --loomport-jvm 'FLAGS' (for experiments: the report names them)");
                 }
             }
             if (!List.of("auto", "on", "off").contains(metrics)) {
@@ -229,7 +251,8 @@ public final class Runner {
             if (r < 1 || r > 20) {
                 throw new IllegalArgumentException("--repeats out of range 1..20: " + r);
             }
-            return new Options(quick, out, quick ? "performance-quick" : "performance", r, servers, workloads, metrics);
+            return new Options(quick, out, quick ? "performance-quick" : "performance", r, servers, workloads, metrics,
+                    loomportFlags);
         }
 
         private static String value(String[] args, int i, String option) {

@@ -43,6 +43,6 @@ class LoadSpecTest {
 
     private static RunResult run(Workload w, double opsPerSecond) {
         return RunResult.of(1, 1, "s", w, Runner.words("ops=" + (long) (opsPerSecond * 4) + " seconds=4 connected=100 "
-                + "served=0 errors=0 p50=1 p90=2 p99=3 p999=4 max=5 gen_cpu=1"), 1.0, 1000, 2000);
+                + "served=0 errors=0 p50=1 p90=2 p99=3 p999=4 max=5 gen_cpu=1"), 1.0, 3.0, 1000, 2000);
     }
 }
