@@ -11,11 +11,12 @@ import java.io.OutputStream;
  * shuts down its side.
  *
  * <p>Memory: a connection waits for its client with a {@value #SMALL}-byte buffer, which carries a small
- * message in one read. A read that fills it means more is queued, so the rest moves through a
- * {@value #LARGE}-byte buffer borrowed from a shared pool and given back as soon as a read comes back
- * short. Held connections, most of them quiet most of the time, cost little: with one 8 KiB buffer
- * each, 19,000 idle connections held 150 MiB of heap that every young collection copied (see
- * docs/performance.md).
+ * message in one read. A read that fills it means the client sends more at a time, so the connection
+ * switches to a {@value #LARGE}-byte buffer from a shared pool, and gives it back as soon as a read
+ * fits the small one again. A connection of small messages, or a quiet one, holds 512 bytes; one of
+ * large messages holds 16 KiB and moves each in one read and one write. (With one 8 KiB buffer each,
+ * 19,000 held connections kept 150 MiB of heap that every young collection copied: see
+ * docs/performance.md.)
  */
 public final class EchoHandler implements ConnectionHandler {
     static final int SMALL = 512;
@@ -32,29 +33,26 @@ public final class EchoHandler implements ConnectionHandler {
         InputStream in = connection.input();
         OutputStream out = connection.output();
         byte[] small = new byte[SMALL];
-        for (int n; (n = in.read(small)) != -1; ) {
-            out.write(small, 0, n);
-            if (n == SMALL && !burst(in, out)) {
-                return;
-            }
-        }
-    }
-
-    /** Echoes through a pooled buffer until a read comes back short; false at end of stream. */
-    private static boolean burst(InputStream in, OutputStream out) throws IOException {
-        byte[] large = POOL.take();
+        byte[] large = null;
         try {
-            int n;
-            do {
-                n = in.read(large);
+            while (true) {
+                byte[] buffer = large != null ? large : small;
+                int n = in.read(buffer);
                 if (n == -1) {
-                    return false;
+                    return;
                 }
-                out.write(large, 0, n);
-            } while (n == large.length);
-            return true;
+                out.write(buffer, 0, n);
+                if (large == null && n == SMALL) {
+                    large = POOL.take();
+                } else if (large != null && n <= SMALL) {
+                    POOL.give(large);
+                    large = null;
+                }
+            }
         } finally {
-            POOL.give(large);
+            if (large != null) {
+                POOL.give(large);
+            }
         }
     }
 }
