@@ -42,7 +42,9 @@ final class Report {
                     + String.join(" ", Runner.GENERATOR_JVM) + "`, " + Runner.GENERATOR_THREADS
                     + " NIO threads, source addresses 127.0.0.1-" + Runner.SOURCE_ADDRESSES);
             w.println("- " + o.repeats() + " repeat(s), server order rotated each repeat; figures are medians, "
-                    + "[min-max] the range; \"× epoll\" is the median over Netty epoll's median");
+                    + "[min-max] the range; \"× epoll\" is the median over Netty epoll's median; CPU is measured over"
+                    + " the measured window only; \"others' CPU\" is what every other process on the machine used meanwhile"
+                    + " (user + system time, /proc), the run's noise");
             w.println("- loomport metrics: " + (env.metricsOption()
                     ? "`--metrics off` (loomport) and `--metrics 127.0.0.1:0` (loomport-metrics)"
                     : "the launcher has no `--metrics` option yet: loomport runs as started by default"));
@@ -99,8 +101,8 @@ final class Report {
                 wl.warmup(), wl.measure());
         boolean hold = wl.kind().equals("rate");
         w.println("| server | ops/s | × epoll | p50 µs | p99 µs | × epoll | p99.9 µs | server CPU s | CPU µs/op | × epoll"
-                + " | peak RSS MiB | × epoll |" + (hold ? " served | KiB/conn | × epoll |" : "") + " errors |");
-        w.println("|---|---|---|---|---|---|---|---|---|---|---|---|" + (hold ? "---|---|---|" : "") + "---|");
+                + " | peak RSS MiB | × epoll |" + (hold ? " served | KiB/conn | × epoll |" : "") + " errors | others' CPU s |");
+        w.println("|---|---|---|---|---|---|---|---|---|---|---|---|" + (hold ? "---|---|---|" : "") + "---|---|");
         String ref = ServerKind.REFERENCE;
         for (ServerKind s : servers) {
             String sn = s.name();
@@ -126,7 +128,8 @@ final class Report {
                                 "%,d", wl.connections()),
                         range(kb, "%.1f"), x(kb.ratio(stats(results, ref, n, RunResult::kbPerConnection)))));
             }
-            row.append(' ').append(errors).append(" |");
+            row.append(' ').append(errors).append(" | ")
+                    .append(range(stats(results, sn, n, RunResult::otherCpu), "%.1f")).append(" |");
             w.println(row);
         }
         w.println();

@@ -19,14 +19,14 @@ record RunResult(int repeat, int order, String server, String workload, int conn
 
     /** From the generator's {@code result} line and what the runner read from /proc. */
     static RunResult of(int repeat, int order, String server, Workload w, Map<String, String> r, double serverCpu,
-                        double machineCpu, long rssIdleKb, long peakRssKb) {
+                        double otherCpu, long rssIdleKb, long peakRssKb) {
         long ops = Long.parseLong(r.get("ops"));
         double seconds = Double.parseDouble(r.get("seconds"));
         return new RunResult(repeat, order, server, w.name(), w.connections(), w.size(), w.rate(), ops, seconds,
                 ops / seconds, d(r, "p50"), d(r, "p90"), d(r, "p99"), d(r, "p999"), d(r, "max"),
                 Long.parseLong(r.get("errors")), Integer.parseInt(r.get("connected")),
                 Integer.parseInt(r.get("served")), serverCpu, rssIdleKb, peakRssKb, d(r, "gen_cpu"),
-                Math.max(0, machineCpu - serverCpu - d(r, "gen_cpu")), r.getOrDefault("first_error", "-"));
+                otherCpu, r.getOrDefault("first_error", "-"));
     }
 
     /** A run that produced nothing (server failed to start, generator died): kept, so the table says so. */

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *        [--loomport-jvm 'FLAGS']
  * </pre>
  * System properties: {@code loomport.modules} (default {@code demo-echo/target/modules}), {@code bench.classpath}
- * (default: this JVM's class path) and {@code bench.classpath.file} (more class path, read from a file).
+ * (default: this JVM's class path), {@code bench.classpath.file} (more class path, read from a file),
+ * {@code bench.out} (default {@code docs}) and {@code bench.logs} (the servers' and generators' output;
+ * default OUT/logs).
  */
 public final class Runner {
     /** The same for every server JVM; the table prints them. */
@@ -46,6 +49,7 @@ public final class Runner {
     /** Runs the comparison; 0 when every run produced figures, 1 when some did not. */
     public static int run(String... args) throws Exception {
         Options o = Options.parse(args);
+        installReaper();
         Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
         String classpath = classpath();
         Path modules = Path.of(System.getProperty("loomport.modules", "demo-echo/target/modules"));
@@ -53,7 +57,8 @@ public final class Runner {
             throw new IllegalStateException("no loomport module path at " + modules.toAbsolutePath()
                     + ": build first (bin/bench does)");
         }
-        Files.createDirectories(o.out().resolve("logs"));
+        Path logs = Path.of(System.getProperty("bench.logs", o.out().resolve("logs").toString()));
+        Files.createDirectories(logs);
         boolean metricsOption = switch (o.loomportMetrics()) {
             case "on" -> true;
             case "off" -> false;
@@ -80,7 +85,7 @@ public final class Runner {
                 for (Workload workload : workloads) {
                     for (int i = 0; i < order.size(); i++) {
                         ServerKind server = order.get(i);
-                        RunResult r = runOne(java, classpath, o.out(), server, workload, repeat, i + 1);
+                        RunResult r = runOne(java, classpath, logs, server, workload, repeat, i + 1);
                         results.add(r);
                         w.println(r.csv());
                         w.flush();
@@ -103,10 +108,11 @@ public final class Runner {
                 r.peakRssKb() / 1024, r.errors(), r.firstError().equals("-") ? "" : "  (" + r.firstError() + ")");
     }
 
-    static RunResult runOne(Path java, String classpath, Path out, ServerKind server, Workload workload, int repeat,
+    static RunResult runOne(Path java, String classpath, Path logs, ServerKind server, Workload workload, int repeat,
                             int order) {
-        Path log = out.resolve("logs").resolve(server.name() + ".log");
+        Path log = logs.resolve(server.name() + ".log");
         try (ServerProcess sp = ServerProcess.start(server.command(), log)) {
+            CHILDREN.add(sp.handle());
             int port = sp.awaitPort(60);
             long rssIdle = sp.rssKb();
             List<String> gen = new ArrayList<>();
@@ -115,24 +121,25 @@ public final class Runner {
             gen.addAll(List.of("-cp", classpath, LoadGenerator.class.getName()));
             gen.addAll(List.of(workload.spec(port, GENERATOR_THREADS, SOURCE_ADDRESSES).words()));
             Process g = new ProcessBuilder(gen)
-                    .redirectError(ProcessBuilder.Redirect.appendTo(out.resolve("logs").resolve("generator.log").toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("generator.log").toFile()))
                     .start();
+            CHILDREN.add(g.toHandle());
             long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(
                     (long) (workload.warmup() + workload.measure()) + 2 * Driver.CONNECT_TIMEOUT_NS / 1_000_000_000 + 60);
             double cpuStart = Double.NaN;
             double cpuEnd = Double.NaN;
-            double machineStart = Double.NaN;
-            double machineEnd = Double.NaN;
+            OtherCpu others = null;
+            double otherCpu = Double.NaN;
             Map<String, String> result = null;
             Thread killer = watchdog(g, limit);
             try (BufferedReader in = new BufferedReader(new InputStreamReader(g.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = in.readLine()) != null; ) {
                     if (l.equals("phase measure-start")) {
                         cpuStart = sp.cpuSeconds();
-                        machineStart = machineCpuSeconds();
+                        others = OtherCpu.start(Set.of(sp.pid(), g.pid(), ProcessHandle.current().pid()));
                     } else if (l.equals("phase measure-end")) {
                         cpuEnd = sp.cpuSeconds();
-                        machineEnd = machineCpuSeconds();
+                        otherCpu = others != null ? others.seconds() : Double.NaN;
                     } else if (l.startsWith("result ")) {
                         result = words(l.substring("result ".length()));
                     }
@@ -145,13 +152,13 @@ public final class Runner {
             }
             if (result == null) {
                 return RunResult.failed(repeat, order, server.name(), workload,
-                        "generator gave no result (exit " + g.exitValue() + "), see logs/generator.log");
+                        "generator gave no result (exit " + g.exitValue() + "), see " + logs.resolve("generator.log"));
             }
             if (!sp.isAlive()) {
                 return RunResult.failed(repeat, order, server.name(), workload, "server died, see " + log);
             }
             return RunResult.of(repeat, order, server.name(), workload, result, cpuEnd - cpuStart,
-                    machineEnd - machineStart, rssIdle, sp.peakRssKb());
+                    otherCpu, rssIdle, sp.peakRssKb());
         } catch (IOException | RuntimeException e) {
             return RunResult.failed(repeat, order, server.name(), workload, e.toString());
         } catch (InterruptedException e) {
@@ -160,17 +167,16 @@ public final class Runner {
         }
     }
 
-    /** CPU seconds every process on the machine has used (all of /proc/stat's busy columns). */
-    static double machineCpuSeconds() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long busy = 0;
-            for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal
-                busy += Long.parseLong(f[i]);
-            }
-            return busy / 100.0;
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
+    /** Servers and generators started so far: killed if the runner is stopped half-way. */
+    private static final Set<ProcessHandle> CHILDREN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static boolean reaperInstalled;
+
+    private static synchronized void installReaper() {
+        if (!reaperInstalled) {
+            reaperInstalled = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(
+                    () -> CHILDREN.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly),
+                    "bench reaper"));
         }
     }
 

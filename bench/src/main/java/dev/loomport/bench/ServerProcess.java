@@ -76,6 +76,10 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     long pid() {
         return process.pid();
     }
