@@ -179,7 +179,7 @@ final class Chart {
                 g.setColor(color(i));
                 g.fillRect(gx + i * barW, y + h - bh, barW - 1, bh);
             }
-            rotated(g, workloads.get(k).name(), gx + groupW / 2 - 4, y + h + 8);
+            rotated(g, workloads.get(k).name(), gx + 2, y + h + 8);
         }
     }
 
