@@ -36,24 +36,6 @@ final class Driver implements Runnable {
     String firstError;
     private Selector selector;
 
-    /** Per connection: its channel, the message in flight, and (rate mode) its schedule. */
-    private static final class Conn {
-        final int index;
-        SocketChannel channel;
-        SelectionKey key;
-        ByteBuffer out;
-        long started; // nanoTime the message (churn: the connect) started
-        int received;
-        boolean inFlight;
-        long sent; // rate mode: messages sent; the one in flight is sent - 1
-        long due; // rate mode: messages due so far
-        boolean served; // answered at least once inside the measured window
-
-        Conn(int index) {
-            this.index = index;
-        }
-    }
-
     Driver(LoadSpec spec, int index, Timeline timeline, ByteBuffer pattern) {
         this.spec = spec;
         this.index = index;
@@ -126,23 +108,11 @@ final class Driver implements Runnable {
         errors += pending.size() + (count - opened);
         connected = conns.size();
         for (int i = 0; i < conns.size(); i++) {
-            conns.set(i, renumbered(conns.get(i), i)); // the schedule needs indexes 0..n-1 in order
+            conns.get(i).index = i; // the schedule needs indexes 0..n-1 in order
         }
         if (connected < count) {
             note("connected " + connected + " of " + count + " within " + CONNECT_TIMEOUT_NS / 1_000_000_000 + " s");
         }
-    }
-
-    private static Conn renumbered(Conn c, int index) {
-        if (c.index == index) {
-            return c;
-        }
-        Conn r = new Conn(index);
-        r.channel = c.channel;
-        r.key = c.key;
-        r.out = c.out;
-        r.key.attach(r);
-        return r;
     }
 
     /** Starts a connect: 1 connected already, 0 under way, -1 failed (counted). */
