@@ -140,14 +140,14 @@ class EchoHostileClientsTest {
             writing.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(HUNDRED_MIB, position, "every byte, then end of stream");
         }
-        assertTrue(largestBacklog <= EchoHandler.BUFFER, "the server held at most its buffer: " + largestBacklog);
+        assertTrue(largestBacklog <= EchoHandler.LARGE, "the server held at most its buffer: " + largestBacklog);
         await().untilAsserted(() -> assertEquals(Map.of("client-closed", 1L), closed()));
     }
 
     /**
      * A client that sends 100 MiB and means to read only at the end cannot: once the server's send
      * buffer and its own receive buffer are full, the echo's write waits, the server stops reading
-     * (it never holds more than its 8 KiB), and then the client's write waits too. TCP holds a few
+     * (it never holds more than one 16 KiB buffer), and then the client's write waits too. TCP holds a few
      * hundred KiB, not 100 MiB; the only way to take it all would be to buffer it in the server, which
      * the echo refuses to do. What keeps this from lasting forever is the write timeout: the server
      * closes the connection, the client's write fails, and what the client can still read is an exact

@@ -1,0 +1,52 @@
+package dev.loomport.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Runs {@code bin/bench --quick}: every workload, briefly, against every server, each in its own JVM, as
+ * the real comparison does. Proves the harness still starts, loads, measures and reports; asserts
+ * nothing about how fast anything was.
+ */
+class QuickIT {
+
+    @Test
+    @Timeout(300)
+    void quickRunMeasuresEveryWorkloadOnEveryServerAndWritesTheReport() throws Exception {
+        Path out = Path.of(System.getProperty("bench.out"));
+        Files.createDirectories(out);
+
+        int status = Runner.run("--quick", "--out", out.toString());
+
+        List<String> csv = Files.readAllLines(out.resolve("performance-quick-runs.csv"));
+        assertEquals(RunResult.CSV_HEADER, csv.get(0));
+        List<String[]> rows = csv.subList(1, csv.size()).stream().map(l -> l.split(",", -1)).toList();
+        Set<String> servers = rows.stream().map(r -> r[2]).collect(Collectors.toSet());
+        Set<String> workloads = rows.stream().map(r -> r[3]).collect(Collectors.toSet());
+        assertTrue(servers.containsAll(Set.of("netty-epoll", "netty-nio", "threads", "loomport")), servers::toString);
+        assertEquals(Workload.quick().stream().map(Workload::name).collect(Collectors.toSet()), workloads);
+        assertEquals(servers.size() * workloads.size(), rows.size(), "one run per server and workload");
+        for (String[] r : rows) {
+            // Every run carried traffic and every server reported CPU and memory: nothing about how much.
+            assertTrue(Long.parseLong(r[7]) > 0, () -> "no operation completed: " + String.join(",", r));
+            assertTrue(Long.parseLong(r[20]) > 0, () -> "no peak RSS read: " + String.join(",", r));
+        }
+        assertEquals(0, status, "every run produced figures");
+
+        String report = Files.readString(out.resolve("performance-quick-results.md"));
+        for (String w : workloads) {
+            assertTrue(report.contains("## " + w), () -> "report lacks " + w);
+        }
+        assertTrue(report.contains("## loomport ÷ Netty epoll"), report);
+        byte[] png = Files.readAllBytes(out.resolve("performance-quick.png"));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
+    }
+}
