@@ -153,6 +153,20 @@ final class Driver implements Runnable {
         for (Conn c : conns) {
             send(c, System.nanoTime());
         }
+        closedLoop((c, t, more) -> {
+            if (more) {
+                send(c, t);
+            }
+        });
+    }
+
+    /** What a closed loop does with a connection whose echo is complete: {@code more} while time is left. */
+    private interface Next {
+        void accept(Conn c, long now, boolean more) throws IOException;
+    }
+
+    /** Until the end of the timeline: every completed echo is timed (inside the window), then handed on. */
+    private void closedLoop(Next next) throws IOException {
         long end = timeline.end();
         long now;
         while ((now = System.nanoTime()) < end) {
@@ -163,9 +177,7 @@ final class Driver implements Runnable {
                     latency.recordValue(Math.min(t - c.started, latency.getHighestTrackableValue()));
                     ops++;
                 }
-                if (t < end) {
-                    send(c, t);
-                }
+                next.accept(c, t, t < end);
             });
         }
     }
@@ -178,22 +190,12 @@ final class Driver implements Runnable {
             conns.add(c);
             startLane(c);
         }
-        long end = timeline.end();
-        long now;
-        while ((now = System.nanoTime()) < end) {
-            selector.select(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(end - now))));
-            handleReady(c -> {
-                long t = System.nanoTime();
-                if (timeline.inWindow(t)) {
-                    latency.recordValue(Math.min(t - c.started, latency.getHighestTrackableValue()));
-                    ops++;
-                }
-                closeQuietly(c); // the client closes first, as a short-lived client does
-                if (t < end) {
-                    startLane(c);
-                }
-            });
-        }
+        closedLoop((c, t, more) -> {
+            closeQuietly(c); // the client closes first, as a short-lived client does
+            if (more) {
+                startLane(c);
+            }
+        });
     }
 
     private void startLane(Conn c) {
