@@ -50,6 +50,7 @@ final class Listener {
     private final byte[] rejectMessage;
     private final ProxyReceiver proxy; // null: no PROXY header expected
     private volatile boolean closing;
+    private volatile InetSocketAddress lastLocal; // see sharedLocal
     private Thread acceptThread;
 
     private Listener(String name, ListenerConfig config, ConnectionHandler handler, TlsTransport tls,
@@ -242,9 +243,9 @@ final class Listener {
 
     /** Starts the connection's thread; false if the listener is shutting down and starts no more. */
     private boolean start(SocketConnection connection) {
-        Runnable task = engine.threads().counted(connection::serve);
+        engine.threads().starting(); // the connection's run() takes the other two steps
         try {
-            connections.execute(task);
+            connections.execute(connection);
             return true;
         } catch (RuntimeException e) {
             engine.threads().notStarted();
@@ -354,6 +355,21 @@ final class Listener {
         for (SocketConnection c : open) {
             c.checkTimeouts(now);
         }
+    }
+
+    /**
+     * The accepted socket's local address, or an equal one already held: the connections of a listener
+     * mostly share their local address, and each copy is four objects per held connection.
+     */
+    InetSocketAddress sharedLocal(InetSocketAddress local) {
+        InetSocketAddress last = lastLocal;
+        if (last != null && last.equals(local)) {
+            return last;
+        }
+        if (local != null) {
+            lastLocal = local;
+        }
+        return local;
     }
 
     int openConnections() {

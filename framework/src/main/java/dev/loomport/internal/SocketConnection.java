@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.LongTaskTimer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -16,9 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -45,17 +44,23 @@ import javax.net.ssl.SSLSocket;
  * The first of the handler's own end and an abort decides the outcome; an abort always closes the
  * socket first, so whatever the handler is blocked on gives way.
  */
-final class SocketConnection implements Connection {
+final class SocketConnection implements Connection, Runnable {
     private static final System.Logger LOG = System.getLogger(SocketConnection.class.getName());
     /** The connection whose handler or subtask the current thread runs: only they may open scopes. */
     private static final ThreadLocal<SocketConnection> CURRENT = new ThreadLocal<>();
+    // Fields set once or swapped whole, with compare-and-set on the field itself: an Atomic* object each
+    // would add its own header to every held connection.
+    private static final VarHandle ABORTED_AS = field("abortedAs", Outcome.class);
+    private static final VarHandle ENDED = field("ended", boolean.class);
+    private static final VarHandle OUTPUT_SHUT = field("outputShut", boolean.class);
+    private static final VarHandle SCOPES = field("scopes", ConcurrentLinkedDeque.class);
+    private static final VarHandle DRAIN_ACTIONS = field("drainActions", List.class);
 
     private final long id;
     private final Listener listener;
     private final Socket socket;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
-    private final String prefix;
     private final long openedAt = System.nanoTime();
     private final long idleNanos;
     private final long writeNanos;
@@ -67,14 +72,13 @@ final class SocketConnection implements Connection {
     private volatile long lastActive = openedAt;
     private volatile long writingSince; // 0 while no write is under way
     private volatile long handshakeDeadline; // 0 while no TLS handshake is under way
-    private final AtomicReference<Outcome> abortedAs = new AtomicReference<>();
+    private volatile Outcome abortedAs; // the first abort's outcome; set once (ABORTED_AS)
     private volatile ProxyHeader relayedBy; // a PROXY header that named the client; null: the socket's addresses
-    private final AtomicBoolean ended = new AtomicBoolean();
-    private final ConcurrentLinkedDeque<VirtualTaskScope> scopes = new ConcurrentLinkedDeque<>(); // newest first
-    private final AtomicBoolean outputShut = new AtomicBoolean();
+    private volatile boolean ended;      // the slot went back; set once (ENDED)
+    private volatile ConcurrentLinkedDeque<VirtualTaskScope> scopes; // newest first; made by the first openScope
+    private volatile boolean outputShut; // set once (OUTPUT_SHUT)
     private volatile Thread servingThread; // the handler's; interrupted by an abort
-    private final ReentrantLock drainLock = new ReentrantLock();
-    private List<Runnable> drainActions = new ArrayList<>(); // null once drained
+    private volatile List<Runnable> drainActions = List.of(); // replaced whole (DRAIN_ACTIONS); null once drained
     private MeteredInput input;
     private MeteredOutput output;
     private Socket transport; // the socket the streams come from: the accepted one, or TLS over it
@@ -84,9 +88,8 @@ final class SocketConnection implements Connection {
         this.id = id;
         this.listener = listener;
         this.socket = socket;
-        this.local = (InetSocketAddress) socket.getLocalSocketAddress();
+        this.local = listener.sharedLocal((InetSocketAddress) socket.getLocalSocketAddress());
         this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
-        this.prefix = "[" + listener.name() + "#" + id + "] ";
         this.idleNanos = listener.config().idleTimeout().toNanos();
         this.writeNanos = listener.config().writeTimeout().toNanos();
         this.lifetimeNanos = listener.config().maxLifetime().toNanos();
@@ -96,16 +99,32 @@ final class SocketConnection implements Connection {
         this.readCredit = rateWindowNanos;
     }
 
-    /** Runs on the connection's own virtual thread, from start to end of the connection. */
-    void serve() {
+    private static VarHandle field(String name, Class<?> type) {
         try {
-            serveUntilClosed();
-        } finally {
-            listener.ended(this); // on every path: the slot and the per-source count go back
+            return MethodHandles.lookup().findVarHandle(SocketConnection.class, name, type);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
-    private void serveUntilClosed() {
+    /**
+     * The connection's own virtual thread, from start to end of the connection; counted in the
+     * server's {@link ThreadCount} (the listener called {@link ThreadCount#starting()} before starting it).
+     * It is the thread's task itself, not wrapped, so that a parked connection holds one frame fewer.
+     */
+    @Override
+    public void run() {
+        ThreadCount threads = listener.threads();
+        threads.entered();
+        try {
+            serve();
+        } finally {
+            listener.ended(this); // on every path: the slot and the per-source count go back
+            threads.exited();
+        }
+    }
+
+    private void serve() {
         Thread.currentThread().setName("loomport " + listener.name() + "#" + id);
         servingThread = Thread.currentThread();
         adoptCurrentThread();
@@ -126,10 +145,10 @@ final class SocketConnection implements Connection {
             transport = secure(socket);
             input = new MeteredInput(transport.getInputStream(), listener.metrics().received(), this);
             output = new MeteredOutput(transport.getOutputStream(), listener.metrics().sent(), this);
-            LOG.log(Level.TRACE, () -> prefix + "open " + remote + " -> " + local);
+            LOG.log(Level.TRACE, () -> prefix() + "open " + remote + " -> " + local);
             handling = true;
             listener.handler().handle(this);
-            Outcome aborted = abortedAs.get();
+            Outcome aborted = abortedAs;
             outcome = aborted != null ? aborted : input.sawEof() ? Outcome.CLIENT_CLOSED : Outcome.SERVER_CLOSED;
         } catch (Throwable t) {
             outcome = failed(t, handling);
@@ -144,7 +163,7 @@ final class SocketConnection implements Connection {
             listener.metrics().closed(outcome, System.nanoTime() - started, openSample);
         }
         final Outcome o = outcome;
-        LOG.log(Level.TRACE, () -> prefix + "closed: " + o.tag());
+        LOG.log(Level.TRACE, () -> prefix() + "closed: " + o.tag());
     }
 
     /**
@@ -161,7 +180,7 @@ final class SocketConnection implements Connection {
         try {
             SSLSocket secured = tls.handshake(accepted, null);
             tlsSession = secured.getSession();
-            LOG.log(Level.TRACE, () -> prefix + "TLS " + tlsSession.getProtocol() + " " + tlsSession.getCipherSuite());
+            LOG.log(Level.TRACE, () -> prefix() + "TLS " + tlsSession.getProtocol() + " " + tlsSession.getCipherSuite());
             return secured;
         } finally {
             handshakeDeadline = 0;
@@ -170,12 +189,12 @@ final class SocketConnection implements Connection {
 
     /** Sends TLS close_notify at a normal end, bounded by the write timeout like any other write. */
     private void closeTls() {
-        if (transport instanceof SSLSocket secured && abortedAs.get() == null) {
+        if (transport instanceof SSLSocket secured && abortedAs == null) {
             writeStarted();
             try {
                 secured.close();
             } catch (IOException e) {
-                LOG.log(Level.DEBUG, () -> prefix + "TLS close failed: " + e);
+                LOG.log(Level.DEBUG, () -> prefix() + "TLS close failed: " + e);
             } finally {
                 writeEnded();
             }
@@ -191,40 +210,40 @@ final class SocketConnection implements Connection {
         if (header.relayed()) {
             relayedBy = header;
         }
-        LOG.log(Level.TRACE, () -> prefix + "PROXY v" + header.version() + " " + header.kind() + (header.relayed()
+        LOG.log(Level.TRACE, () -> prefix() + "PROXY v" + header.version() + " " + header.kind() + (header.relayed()
                 ? ": client " + header.source() + " -> " + header.destination() : ": the socket's addresses stand"));
     }
 
     /** Decides, and logs once, how a connection that threw has ended. */
     private Outcome failed(Throwable t, boolean handling) {
-        Outcome aborted = abortedAs.get();
+        Outcome aborted = abortedAs;
         if (aborted != null) {
-            LOG.log(Level.DEBUG, () -> prefix + "closed by the server (" + aborted.tag() + "): " + t);
+            LOG.log(Level.DEBUG, () -> prefix() + "closed by the server (" + aborted.tag() + "): " + t);
             return aborted;
         }
         if (t instanceof TlsTransport.HandshakeFailed) {
-            LOG.log(Level.DEBUG, () -> prefix + "TLS handshake with " + remote + " failed: " + t.getMessage());
+            LOG.log(Level.DEBUG, () -> prefix() + "TLS handshake with " + remote + " failed: " + t.getMessage());
             return Outcome.TLS_HANDSHAKE;
         }
         if (t instanceof ProxyReceiver.Refused refused) {
-            LOG.log(Level.DEBUG, () -> prefix + "peer " + remote + ": " + refused.getMessage());
+            LOG.log(Level.DEBUG, () -> prefix() + "peer " + remote + ": " + refused.getMessage());
             return refused.outcome();
         }
         if (!handling) {
             // Setting the socket up failed before the handler ran: not the handler's fault. An
             // IOException here means the client is already gone.
             if (t instanceof IOException) {
-                LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away before the handler ran: " + t);
+                LOG.log(Level.DEBUG, () -> prefix() + "client " + remote + " went away before the handler ran: " + t);
                 return Outcome.CLIENT_RESET;
             }
-            LOG.log(Level.WARNING, prefix + "could not set up the connection from " + remote, t);
+            LOG.log(Level.WARNING, prefix() + "could not set up the connection from " + remote, t);
             return Outcome.ERROR;
         }
         if (clientFailed(t)) {
-            LOG.log(Level.DEBUG, () -> prefix + "client " + remote + " went away: " + t);
+            LOG.log(Level.DEBUG, () -> prefix() + "client " + remote + " went away: " + t);
             return Outcome.CLIENT_RESET;
         }
-        LOG.log(Level.WARNING, prefix + "handler '" + listener.handler().name() + "' failed", t);
+        LOG.log(Level.WARNING, prefix() + "handler '" + listener.handler().name() + "' failed", t);
         listener.metrics().handlerFailed(t);
         return Outcome.ERROR;
     }
@@ -245,8 +264,8 @@ final class SocketConnection implements Connection {
 
     /** Ends the connection from outside its thread: the first abort names the outcome. */
     void abort(Outcome why) {
-        if (abortedAs.compareAndSet(null, why)) {
-            LOG.log(Level.DEBUG, () -> prefix + "closing: " + why.tag());
+        if (ABORTED_AS.compareAndSet(this, null, why)) {
+            LOG.log(Level.DEBUG, () -> prefix() + "closing: " + why.tag());
         }
         closeSocket(); // whatever the handler is blocked on in this socket gives way
         Thread serving = servingThread;
@@ -320,14 +339,8 @@ final class SocketConnection implements Connection {
      * action that blocks cannot hold up the stop.
      */
     void drain(Executor runner) {
-        List<Runnable> actions;
-        drainLock.lock();
-        try {
-            actions = drainActions;
-            drainActions = null;
-        } finally {
-            drainLock.unlock();
-        }
+        @SuppressWarnings("unchecked")
+        List<Runnable> actions = (List<Runnable>) DRAIN_ACTIONS.getAndSet(this, null);
         if (actions != null && !actions.isEmpty()) {
             runner.execute(() -> {
                 Thread.currentThread().setName("loomport " + listener.name() + "#" + id + " drain");
@@ -340,7 +353,7 @@ final class SocketConnection implements Connection {
         try {
             action.run();
         } catch (Throwable t) { // a stop must go on whatever the handler's action does
-            LOG.log(Level.WARNING, prefix + "drain action failed", t);
+            LOG.log(Level.WARNING, prefix() + "drain action failed", t);
         }
     }
 
@@ -348,17 +361,18 @@ final class SocketConnection implements Connection {
         try {
             socket.close();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, () -> prefix + "close failed: " + e);
+            LOG.log(Level.DEBUG, () -> prefix() + "close failed: " + e);
         }
     }
 
+    /** Starts every log line of this connection's; made when one is written, not held. */
     String prefix() {
-        return prefix;
+        return "[" + listener.name() + "#" + id + "] ";
     }
 
     /** True the first time only: the listener gives a connection's slot back once. */
     boolean markEnded() {
-        return ended.compareAndSet(false, true);
+        return ENDED.compareAndSet(this, false, true);
     }
 
     Listener listener() {
@@ -371,7 +385,7 @@ final class SocketConnection implements Connection {
     }
 
     void scopeClosed(VirtualTaskScope scope) {
-        scopes.remove(scope);
+        scopes.remove(scope); // scopes exists: this scope was added to it
     }
 
     /** Makes the calling thread (the handler's, or a subtask's) one of this connection's. */
@@ -384,7 +398,11 @@ final class SocketConnection implements Connection {
      * scopes end before the scopes whose subtasks opened them.
      */
     void closeScopesOwnedBy(Thread owner) {
-        for (VirtualTaskScope scope : scopes) {
+        ConcurrentLinkedDeque<VirtualTaskScope> opened = scopes;
+        if (opened == null) {
+            return;
+        }
+        for (VirtualTaskScope scope : opened) {
             if (owner == null || scope.owner() == owner) {
                 scope.forceClose();
             }
@@ -422,7 +440,7 @@ final class SocketConnection implements Connection {
     public void shutdownOutput() throws IOException {
         // Two threads may both decide the output is done (a relay's two directions): the first one acts.
         Socket s = transport != null ? transport : socket;
-        if (outputShut.compareAndSet(false, true) && !s.isClosed()) {
+        if (OUTPUT_SHUT.compareAndSet(this, false, true) && !s.isClosed()) {
             writeStarted(); // on TLS this writes close_notify: the write timeout covers it
             try {
                 s.shutdownOutput();
@@ -445,14 +463,23 @@ final class SocketConnection implements Connection {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public TaskScope openScope() {
         if (CURRENT.get() != this) {
             // A scope opened elsewhere would have subtasks no one of this connection waits for.
-            throw new WrongThreadException(prefix + "openScope is for the connection's handler and its subtasks,"
+            throw new WrongThreadException(prefix() + "openScope is for the connection's handler and its subtasks,"
                     + " not " + Thread.currentThread().getName());
         }
         VirtualTaskScope scope = new VirtualTaskScope(this, listener.threads());
-        scopes.addFirst(scope);
+        ConcurrentLinkedDeque<VirtualTaskScope> opened = scopes;
+        if (opened == null) { // the first scope: most connections never open one, so none hold a deque
+            ConcurrentLinkedDeque<VirtualTaskScope> made = new ConcurrentLinkedDeque<>();
+            opened = (ConcurrentLinkedDeque<VirtualTaskScope>) SCOPES.compareAndExchange(this, null, made);
+            if (opened == null) {
+                opened = made;
+            }
+        }
+        opened.addFirst(scope);
         return scope;
     }
 
@@ -464,14 +491,16 @@ final class SocketConnection implements Connection {
     @Override
     public void onDrain(Runnable action) {
         java.util.Objects.requireNonNull(action, "action");
-        drainLock.lock();
-        try {
-            if (drainActions != null) {
-                drainActions.add(action);
+        while (true) { // registering is rare: copy the list, swap it in unless a drain or another action came first
+            List<Runnable> actions = drainActions;
+            if (actions == null) {
+                break; // already draining: run it now
+            }
+            List<Runnable> more = new ArrayList<>(actions);
+            more.add(action);
+            if (DRAIN_ACTIONS.compareAndSet(this, actions, List.copyOf(more))) {
                 return;
             }
-        } finally {
-            drainLock.unlock();
         }
         runDrainAction(action);
     }

@@ -17,15 +17,31 @@ final class ThreadCount {
 
     /** Runs {@code body} counted: counted before the thread starts, uncounted as its last act. */
     Runnable counted(Runnable body) {
-        live.incrementAndGet();
+        starting();
         return () -> {
-            STARTED_BY.set(this);
+            entered();
             try {
                 body.run();
             } finally {
-                live.decrementAndGet();
+                exited();
             }
         };
+    }
+
+    /**
+     * The three steps of {@link #counted}, for a task that takes them itself (a connection, to keep one
+     * frame and one object fewer per held connection): before the thread starts, first and last on it.
+     */
+    void starting() {
+        live.incrementAndGet();
+    }
+
+    void entered() {
+        STARTED_BY.set(this);
+    }
+
+    void exited() {
+        live.decrementAndGet();
     }
 
     /** Undoes a {@link #counted} whose thread never started. */
