@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,46 @@ import org.junit.jupiter.api.Test;
 /** Server.close() and Server.shutdown(grace): what ends, in which order, and that nothing is left. */
 class ShutdownTest {
     private static final long WAIT = TestClients.TIMEOUT.toSeconds();
+
+    @Test
+    void drainActionsRegisteredFromSeveralThreadsRunOnceEachInTheirOrder() throws Exception {
+        int threads = 4;
+        int each = 50;
+        var ran = new ConcurrentLinkedQueue<String>();
+        var registered = new CountDownLatch(1);
+        Server server = TestServers.serve(handler("many", c -> {
+            try (TaskScope scope = c.openScope()) {
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    scope.fork(() -> { // the registrations of four threads race one another
+                        for (int i = 0; i < each; i++) {
+                            String name = thread + ":" + i;
+                            c.onDrain(() -> ran.add(name));
+                        }
+                        return null;
+                    });
+                }
+                scope.join();
+            }
+            registered.countDown();
+            c.input().read(); // until the client hangs up
+        }), new SimpleMeterRegistry());
+        try (Socket client = connect(server)) {
+            assertTrue(registered.await(WAIT, TimeUnit.SECONDS));
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.shutdown(Duration.ofMinutes(5)));
+            await().until(() -> ran.size() >= threads * each);
+            client.close();
+            stopping.get(WAIT * 2, TimeUnit.SECONDS);
+        }
+        List<String> all = List.copyOf(ran);
+        assertEquals(threads * each, all.size(), "each action once: " + all);
+        for (int t = 0; t < threads; t++) {
+            String thread = t + ":";
+            List<String> mine = all.stream().filter(s -> s.startsWith(thread)).toList();
+            List<String> expected = java.util.stream.IntStream.range(0, each).mapToObj(i -> thread + i).toList();
+            assertEquals(expected, mine, "thread " + t + "'s actions, in the order it registered them");
+        }
+    }
 
     @Test
     void handlersSeeTheDrainingFlagAndCallbacksAndCanSayGoodbye() throws Exception {
@@ -177,7 +218,9 @@ class ShutdownTest {
                         Socket s;
                         try {
                             s = connect(address);
-                        } catch (ConnectException e) {
+                        } catch (SocketException e) {
+                            // Refused, or reset: closing the listening socket resets connections the
+                            // kernel had completed but nobody had accepted, and one may be this connect.
                             return n;
                         }
                         clients.add(s);

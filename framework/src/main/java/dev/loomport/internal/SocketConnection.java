@@ -117,10 +117,13 @@ final class SocketConnection implements Connection, Runnable {
         ThreadCount threads = listener.threads();
         threads.entered();
         try {
-            serve();
+            try {
+                serve();
+            } finally {
+                listener.ended(this); // on every path: the slot and the per-source count go back
+            }
         } finally {
-            listener.ended(this); // on every path: the slot and the per-source count go back
-            threads.exited();
+            threads.exited(); // the last act, whatever ended() did
         }
     }
 
