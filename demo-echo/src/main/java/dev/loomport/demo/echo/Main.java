@@ -67,9 +67,12 @@ public final class Main {
                 server.close();
             }
         };
-        Signal.handle(new Signal("TERM"), stop);
-        Signal.handle(new Signal("INT"), stop);
-        Signal.handle(new Signal("HUP"), signal -> reloadTls(server));
+        warnIfIgnored(Signal.handle(new Signal("TERM"), stop), "TERM", "a graceful stop on SIGTERM");
+        Signal.handle(new Signal("INT"), stop); // ignored in background jobs of scripts: not worth a warning
+        SignalHandler reload = Signal.handle(new Signal("HUP"), signal -> reloadTls(server));
+        if (options.listeners().stream().anyMatch(l -> l.tls().isPresent())) {
+            warnIfIgnored(reload, "HUP", "reloading TLS certificates on SIGHUP");
+        }
 
         for (BoundListener listener : server.listeners()) {
             out.println("listening " + listener.handler() + " " + listener.hostAndPort());
@@ -86,6 +89,17 @@ public final class Main {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * The JVM leaves a signal that this process inherited as ignored (from {@code nohup}, say) ignored,
+     * whatever handler is asked for: say so, or the signal would do nothing without a word.
+     */
+    private static void warnIfIgnored(SignalHandler previous, String signal, String what) {
+        if (previous == SignalHandler.SIG_IGN) {
+            System.err.println("loomport: SIG" + signal + " is ignored in this process (inherited from what started it,"
+                    + " such as nohup): " + what + " is off");
+        }
     }
 
     /** A bad file leaves the old material in use; the server keeps running either way. */

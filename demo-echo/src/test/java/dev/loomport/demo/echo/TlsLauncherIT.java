@@ -90,7 +90,12 @@ class TlsLauncherIT {
 
     /** The launcher with one listener; returns once it prints its port. */
     static Launched launch(String spec) throws Exception {
-        Child child = Child.launcher().env("LOOMPORT_IT_PASSWORD", PASSWORD).start("--listen", spec);
+        return launch(spec, new String[0]);
+    }
+
+    /** With {@code prefix} before java: {@code env --default-signal=HUP}, say (coreutils' env execs java). */
+    static Launched launch(String spec, String... prefix) throws Exception {
+        Child child = Child.launcher().prefix(prefix).env("LOOMPORT_IT_PASSWORD", PASSWORD).start("--listen", spec);
         try {
             String line = child.line();
             assertTrue(line.startsWith("listening echo 127.0.0.1:"), line);
@@ -182,7 +187,10 @@ class TlsLauncherIT {
         run(List.of(keytoolCommand(), "-exportcert", "-rfc", "-alias", "loomport-two", "-keystore", otherP12.toString(),
                 "-storepass", PASSWORD, "-file", otherPem.toString()));
         Files.writeString(bothCerts, Files.readString(serverCertPem) + Files.readString(otherPem));
-        try (Launched server = launch("echo@127.0.0.1:0,tls-keystore=" + live + ",tls-password-file=" + passwordFile);
+        // SIGHUP handled as the JVM would by default, even when this build runs under nohup: an ignored
+        // signal stays ignored in the launcher whatever handler it asks for (the next test).
+        try (Launched server = launch("echo@127.0.0.1:0,tls-keystore=" + live + ",tls-password-file=" + passwordFile,
+                "env", "--default-signal=HUP");
              Child before = sClient(server.port(), bothCerts)) {
             assertEchoes(before, "before the reload");
             assertEquals("Peer certificate: CN = loomport-one", before.errLine("Peer certificate"));
@@ -207,6 +215,22 @@ class TlsLauncherIT {
                 assertEquals(0, afterBad.awaitExit());
             }
             assertEquals(0, before.awaitExit());
+        }
+    }
+
+    @Test
+    void anIgnoredSighupIsReportedAtStartAndLeavesTheServerRunning() throws Exception {
+        try (Launched server = launch("echo@127.0.0.1:0,tls-keystore=" + serverP12 + ",tls-password-file="
+                + passwordFile, "env", "--ignore-signal=HUP")) {
+            String warning = server.child().errLine("SIGHUP");
+            assertEquals("loomport: SIGHUP is ignored in this process (inherited from what started it, such as"
+                    + " nohup): reloading TLS certificates on SIGHUP is off", warning);
+            server.child().signal("HUP");
+            try (Child client = sClient(server.port(), serverCertPem)) {
+                assertEchoes(client, "still serving after SIGHUP");
+                assertEquals(0, client.awaitExit());
+            }
+            assertTrue(server.child().isAlive(), "SIGHUP did nothing: ignored, as announced");
         }
     }
 
