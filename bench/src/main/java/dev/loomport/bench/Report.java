@@ -38,7 +38,7 @@ final class Report {
             w.printf(Locale.ROOT, "- ran %s for %d min; %d cores; JDK %s; load average (1/5/15 min) %s before, %s after%n",
                     t.format(env.started()), Duration.between(env.started(), env.finished()).toMinutes(), env.cores(),
                     env.javaVersion(), env.loadBefore(), env.loadAfter());
-            w.println("- server JVMs: `" + String.join(" ", Runner.SERVER_JVM) + "`, all alike; generator JVM: `"
+            w.println("- server JVMs: `" + String.join(" ", o.serverJvm()) + "`, all alike; generator JVM: `"
                     + String.join(" ", Runner.GENERATOR_JVM) + "`, " + Runner.GENERATOR_THREADS
                     + " NIO threads, source addresses 127.0.0.1-" + Runner.SOURCE_ADDRESSES);
             w.println("- " + o.repeats() + " repeat(s), server order rotated each repeat; figures are medians, "

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * markdown and the chart. See docs/performance.md.
  *
  * <pre>
- * Runner [--quick] [--out DIR] [--repeats N] [--servers a,b] [--workloads a,b] [--loomport-metrics auto|on|off]
- *        [--loomport-jvm 'FLAGS']
+ * Runner [--quick] [--out DIR] [--repeats N] [--servers a,b] [--workloads a,b] [--loomport-metrics auto|both|default]
+ *        [--server-jvm 'FLAGS'] [--loomport-jvm 'FLAGS']
  * </pre>
  * System properties: {@code loomport.modules} (default {@code demo-echo/target/modules}), {@code bench.classpath}
  * (default: this JVM's class path), {@code bench.classpath.file} (more class path, read from a file),
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * default OUT/logs).
  */
 public final class Runner {
-    /** The same for every server JVM; the table prints them. */
+    /** The same for every server JVM (unless --server-jvm replaces them for all); the table prints them. */
     static final List<String> SERVER_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC");
     /** The same for every generator JVM. */
     static final List<String> GENERATOR_JVM = List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC");
@@ -60,11 +60,11 @@ public final class Runner {
         Path logs = Path.of(System.getProperty("bench.logs", o.out().resolve("logs").toString()));
         Files.createDirectories(logs);
         boolean metricsOption = switch (o.loomportMetrics()) {
-            case "on" -> true;
-            case "off" -> false;
+            case "both" -> true;     // --metrics off and --metrics 127.0.0.1:0
+            case "default" -> false; // no --metrics argument: as the launcher starts by default (metrics on)
             default -> launcherKnowsMetrics(java, modules);
         };
-        List<ServerKind> servers = ServerKind.all(java, classpath, modules, metricsOption, o.loomportFlags()).stream()
+        List<ServerKind> servers = ServerKind.all(java, classpath, modules, metricsOption, o.serverJvm(), o.loomportFlags()).stream()
                 .filter(s -> o.servers().isEmpty() || o.servers().contains(s.name())).toList();
         List<Workload> workloads = (o.quick() ? Workload.quick() : Workload.full()).stream()
                 .filter(w -> o.workloads().isEmpty() || o.workloads().contains(w.name())).toList();
@@ -227,7 +227,7 @@ public final class Runner {
     }
 
     record Options(boolean quick, Path out, String prefix, int repeats, List<String> servers, List<String> workloads,
-                   String loomportMetrics, List<String> loomportFlags) {
+                   String loomportMetrics, List<String> serverJvm, List<String> loomportFlags) {
         static Options parse(String... args) {
             boolean quick = false;
             Path out = Path.of(System.getProperty("bench.out", "docs"));
@@ -235,6 +235,7 @@ public final class Runner {
             List<String> servers = List.of();
             List<String> workloads = List.of();
             String metrics = "auto";
+            List<String> serverJvm = SERVER_JVM;
             List<String> loomportFlags = List.of();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -244,21 +245,23 @@ public final class Runner {
                     case "--servers" -> servers = List.of(value(args, ++i, "--servers").split(","));
                     case "--workloads" -> workloads = List.of(value(args, ++i, "--workloads").split(","));
                     case "--loomport-metrics" -> metrics = value(args, ++i, "--loomport-metrics");
+                    case "--server-jvm" -> serverJvm = List.of(value(args, ++i, "--server-jvm").trim().split("\\s+"));
                     case "--loomport-jvm" -> loomportFlags = List.of(value(args, ++i, "--loomport-jvm").trim().split("\\s+"));
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; options: --quick"
-                            + " --out DIR --repeats N --servers a,b --workloads a,b --loomport-metrics auto|on|off"
+                            + " --out DIR --repeats N --servers a,b --workloads a,b --loomport-metrics auto|both|default"
+                            + " --server-jvm 'FLAGS' (instead of the default flags, for every server)"
                             + " --loomport-jvm 'FLAGS' (for experiments: the report names them)");
                 }
             }
-            if (!List.of("auto", "on", "off").contains(metrics)) {
-                throw new IllegalArgumentException("--loomport-metrics must be auto, on or off: '" + metrics + "'");
+            if (!List.of("auto", "both", "default").contains(metrics)) {
+                throw new IllegalArgumentException("--loomport-metrics must be auto, both or default: '" + metrics + "'");
             }
             int r = repeats != null ? repeats : quick ? 1 : 3;
             if (r < 1 || r > 20) {
                 throw new IllegalArgumentException("--repeats out of range 1..20: " + r);
             }
             return new Options(quick, out, quick ? "performance-quick" : "performance", r, servers, workloads, metrics,
-                    loomportFlags);
+                    serverJvm, loomportFlags);
         }
 
         private static String value(String[] args, int i, String option) {

@@ -18,17 +18,17 @@ record ServerKind(String name, String description, List<String> command) {
      * served); without it once, as the launcher starts by default.
      */
     static List<ServerKind> all(Path java, String classpath, Path modules, boolean metricsOption,
-                                List<String> loomportFlags) {
+                                List<String> serverJvm, List<String> loomportFlags) {
         List<ServerKind> kinds = new ArrayList<>();
         kinds.add(new ServerKind(REFERENCE, "Netty 4.2 echo, native epoll transport",
-                jvm(java, "-cp", classpath, NettyEchoServer.class.getName(), "epoll", "127.0.0.1", "0")));
+                jvm(java, serverJvm, "-cp", classpath, NettyEchoServer.class.getName(), "epoll", "127.0.0.1", "0")));
         kinds.add(new ServerKind("netty-nio", "Netty 4.2 echo, NIO transport",
-                jvm(java, "-cp", classpath, NettyEchoServer.class.getName(), "nio", "127.0.0.1", "0")));
+                jvm(java, serverJvm, "-cp", classpath, NettyEchoServer.class.getName(), "nio", "127.0.0.1", "0")));
         kinds.add(new ServerKind("threads", "java.net.ServerSocket, a platform thread per connection",
-                jvm(java, "-cp", classpath, ThreadEchoServer.class.getName(), "127.0.0.1", "0")));
+                jvm(java, serverJvm, "-cp", classpath, ThreadEchoServer.class.getName(), "127.0.0.1", "0")));
         String listen = "echo@127.0.0.1:0,max-connections=" + LOOMPORT_MAX_CONNECTIONS;
         // Only for experiments (--loomport-jvm): a flag the other servers lack, so every table names it.
-        String[] extra = loomportFlags.toArray(String[]::new);
+        List<String> extra = concat(serverJvm, loomportFlags);
         String flagged = loomportFlags.isEmpty() ? "" : " + JVM flags `" + String.join(" ", loomportFlags) + "`";
         if (metricsOption) {
             kinds.add(new ServerKind("loomport", "loomport echo demo, --metrics off" + flagged,
@@ -43,17 +43,19 @@ record ServerKind(String name, String description, List<String> command) {
         return List.copyOf(kinds);
     }
 
-    private static List<String> jvm(Path java, String... rest) {
-        return jvm(java, new String[0], rest);
-    }
-
-    private static List<String> jvm(Path java, String[] extra, String... rest) {
+    /** {@code java FLAGS... REST...}: the flags every server gets (plus, for loomport, its experiment's). */
+    private static List<String> jvm(Path java, List<String> flags, String... rest) {
         List<String> c = new ArrayList<>();
         c.add(java.toString());
-        c.addAll(Runner.SERVER_JVM);
-        c.addAll(List.of(extra));
+        c.addAll(flags);
         c.addAll(List.of(rest));
         return List.copyOf(c);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> c = new ArrayList<>(a);
+        c.addAll(b);
+        return c;
     }
 
     @Override
