@@ -27,18 +27,19 @@ record ServerKind(String name, String description, List<String> command) {
         kinds.add(new ServerKind("threads", "java.net.ServerSocket, a platform thread per connection",
                 jvm(java, serverJvm, "-cp", classpath, ThreadEchoServer.class.getName(), "127.0.0.1", "0")));
         String listen = "echo@127.0.0.1:0,max-connections=" + LOOMPORT_MAX_CONNECTIONS;
-        // Only for experiments (--loomport-jvm): a flag the other servers lack, so every table names it.
-        List<String> extra = concat(serverJvm, loomportFlags);
+        // The flags every server gets, then loomport's experiment's (--loomport-jvm): flags the other
+        // servers lack, so every table names them.
+        List<String> loomportJvm = concat(serverJvm, loomportFlags);
         String flagged = loomportFlags.isEmpty() ? "" : " + JVM flags `" + String.join(" ", loomportFlags) + "`";
         if (metricsOption) {
             kinds.add(new ServerKind("loomport", "loomport echo demo, --metrics off" + flagged,
-                    jvm(java, extra, "-p", modules.toString(), "-m", LOOMPORT_MODULE, "--listen", listen, "--metrics", "off")));
+                    jvm(java, loomportJvm, "-p", modules.toString(), "-m", LOOMPORT_MODULE, "--listen", listen, "--metrics", "off")));
             kinds.add(new ServerKind("loomport-metrics", "loomport echo demo, --metrics 127.0.0.1:0" + flagged,
-                    jvm(java, extra, "-p", modules.toString(), "-m", LOOMPORT_MODULE, "--listen", listen,
+                    jvm(java, loomportJvm, "-p", modules.toString(), "-m", LOOMPORT_MODULE, "--listen", listen,
                             "--metrics", "127.0.0.1:0")));
         } else {
             kinds.add(new ServerKind("loomport", "loomport echo demo, as the launcher starts it (no --metrics option yet)" + flagged,
-                    jvm(java, extra, "-p", modules.toString(), "-m", LOOMPORT_MODULE, "--listen", listen)));
+                    jvm(java, loomportJvm, "-p", modules.toString(), "-m", LOOMPORT_MODULE, "--listen", listen)));
         }
         return List.copyOf(kinds);
     }
