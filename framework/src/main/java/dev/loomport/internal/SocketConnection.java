@@ -499,9 +499,9 @@ final class SocketConnection implements Connection, Runnable {
             if (actions == null) {
                 break; // already draining: run it now
             }
-            List<Runnable> more = new ArrayList<>(actions);
+            List<Runnable> more = new ArrayList<>(actions); // never changed once swapped in
             more.add(action);
-            if (DRAIN_ACTIONS.compareAndSet(this, actions, List.copyOf(more))) {
+            if (DRAIN_ACTIONS.compareAndSet(this, actions, more)) {
                 return;
             }
         }
