@@ -35,7 +35,7 @@ public final class Main {
             return;
         }
         if (options.help()) {
-            out.print(LaunchOptions.USAGE);
+            out.print(LaunchOptions.USAGE + "\n" + HandlerHelp.text(HandlerHelp.find()));
             return;
         }
         ServerConfig.Builder config = ServerConfig.builder();
