@@ -1,6 +1,8 @@
 package dev.loomport;
 
 import dev.loomport.internal.Cidr;
+import dev.loomport.internal.HostPort;
+import dev.loomport.internal.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,7 +217,7 @@ public final class ListenerConfig {
 
     @Override
     public String toString() {
-        return "listener " + (name == null ? handler : name) + " (" + handler + " on " + host + ":" + port + ")";
+        return "listener " + (name == null ? handler : name) + " (" + handler + " on " + HostPort.of(host, port) + ")";
     }
 
     /** Collects a listener's options, checking each as it is set. */
@@ -463,9 +465,8 @@ public final class ListenerConfig {
 
         static String token(String what, String value) {
             Objects.requireNonNull(value, what);
-            if (!value.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException(
-                        what + " must be letters, digits, '.', '_' or '-': '" + value + "'");
+            if (!Names.valid(value)) {
+                throw new IllegalArgumentException(what + " must be " + Names.RULE + ": '" + value + "'");
             }
             return value;
         }

@@ -75,7 +75,7 @@ public final class Main {
         }
 
         for (BoundListener listener : server.listeners()) {
-            out.println("listening " + listener.handler() + " " + listener.hostAndPort());
+            out.println("listening " + listener.handlerName() + " " + listener.hostAndPort());
         }
         if (metrics != null) {
             out.println("metrics " + metrics.url());
