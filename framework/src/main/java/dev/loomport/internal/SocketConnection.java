@@ -233,7 +233,6 @@ final class SocketConnection implements Runnable {
     Listener listener() { return listener; }
     Socket socket() { return socket; }
     ConnectionClock clock() { return clock; }
-    ConnectionView view() { return view; }
     DrainActions drainActions() { return drainActions; }
     Outcome abortedAs() { return abortedAs; }
 
