@@ -113,9 +113,8 @@ final class Listener {
         // that the process is out of file descriptors, when that read would fail and leave the JDK's
         // time-zone classes broken for good.
         ZonedDateTime.now();
-        acceptThread = Thread.ofVirtual()
-                .name("loomport " + name + " accept " + bound.hostAndPort())
-                .start(engine.threads().counted(this::acceptLoop));
+        acceptThread = engine.threads().start(
+                Thread.ofVirtual().name("loomport " + name + " accept " + bound.hostAndPort()), this::acceptLoop);
     }
 
     /**

@@ -49,7 +49,7 @@ final class Watchdog {
     }
 
     void start(ThreadCount threads) {
-        thread = Thread.ofVirtual().name("loomport watchdog").start(threads.counted(this::run));
+        thread = threads.start(Thread.ofVirtual().name("loomport watchdog"), this::run);
     }
 
     private void run() {
