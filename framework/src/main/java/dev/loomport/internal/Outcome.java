@@ -1,7 +1,7 @@
 package dev.loomport.internal;
 
 /** How a connection ended: the {@code outcome} tag of {@code loomport.closed.connections}. */
-public enum Outcome {
+enum Outcome {
     /** The handler returned after the client had shut down its output (read returned -1). */
     CLIENT_CLOSED("client-closed"),
     /** The handler returned while the client was still sending: the server chose to end it. */
@@ -20,11 +20,13 @@ public enum Outcome {
     TOO_SLOW("too-slow"),
     /** Still open when the server closed, or when its grace period ran out. */
     SHUTDOWN("shutdown"),
-    /** The TLS handshake failed or timed out; the handler never saw the connection. */
+    /** The TLS handshake failed, or did not finish within the handshake timeout (the set-up deadline
+     * while the TLS step runs); the handler never saw the connection. */
     TLS_HANDSHAKE("tls-handshake"),
     /**
      * The listener expects a PROXY protocol header and the peer sent a malformed, truncated or oversized
-     * one, something else, or nothing within the header timeout. The handler never ran.
+     * one, something else, or not all of it within the header timeout (the set-up deadline while the
+     * PROXY step runs). The handler never ran.
      */
     PROXY_HEADER("proxy-header"),
     /**
@@ -39,7 +41,7 @@ public enum Outcome {
         this.tag = tag;
     }
 
-    public String tag() {
+    String tag() {
         return tag;
     }
 }

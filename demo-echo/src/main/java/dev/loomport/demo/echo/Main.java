@@ -74,7 +74,7 @@ public final class Main {
                 options.listeners().stream().anyMatch(l -> l.tls().isPresent()));
 
         for (BoundListener listener : server.listeners()) {
-            out.println("listening " + listener.handler() + " " + listener.hostAndPort());
+            out.println("listening " + listener.handlerName() + " " + listener.hostAndPort());
         }
         if (metrics != null) {
             out.println("metrics " + metrics.url());
