@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -246,7 +247,8 @@ final class SocketConnection implements Connection, Runnable {
             LOG.log(Level.DEBUG, () -> prefix() + "client " + remote + " went away: " + t);
             return Outcome.CLIENT_RESET;
         }
-        LOG.log(Level.WARNING, prefix() + "handler '" + listener.handler().name() + "' failed", t);
+        LOG.log(Level.WARNING, prefix() + "handler '" + listener.handler().name() + "' failed: "
+                + VirtualTaskScope.realCause(t), t);
         listener.metrics().handlerFailed(t);
         return Outcome.ERROR;
     }
@@ -467,13 +469,14 @@ final class SocketConnection implements Connection, Runnable {
 
     @Override
     @SuppressWarnings("unchecked")
-    public TaskScope openScope() {
+    public TaskScope openScope(TaskScope.Joiner joiner, UnaryOperator<TaskScope.Configuration> configFunction) {
+        TaskScope.Configuration config = configFunction.apply(TaskScope.Configuration.defaults());
         if (CURRENT.get() != this) {
             // A scope opened elsewhere would have subtasks no one of this connection waits for.
             throw new WrongThreadException(prefix() + "openScope is for the connection's handler and its subtasks,"
                     + " not " + Thread.currentThread().getName());
         }
-        VirtualTaskScope scope = new VirtualTaskScope(this, listener.threads());
+        VirtualTaskScope scope = new VirtualTaskScope(this, listener.threads(), joiner, config);
         ConcurrentLinkedDeque<VirtualTaskScope> opened = scopes;
         if (opened == null) { // the first scope: most connections never open one, so none hold a deque
             ConcurrentLinkedDeque<VirtualTaskScope> made = new ConcurrentLinkedDeque<>();
