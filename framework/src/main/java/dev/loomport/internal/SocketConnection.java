@@ -1,6 +1,8 @@
 package dev.loomport.internal;
 
 import dev.loomport.internal.ProxyHeaderReader.ProxyHeader;
+import dev.loomport.io.FrameTooLargeException;
+import dev.loomport.io.TruncatedFrameException;
 import dev.loomport.spi.Connection;
 import dev.loomport.spi.ProxiedFrom;
 import dev.loomport.spi.TaskScope;
@@ -243,6 +245,15 @@ final class SocketConnection implements Connection, Runnable {
             LOG.log(Level.WARNING, prefix() + "could not set up the connection from " + remote, t);
             return Outcome.ERROR;
         }
+        Throwable framing = framingFailure(t);
+        if (framing instanceof FrameTooLargeException) {
+            LOG.log(Level.DEBUG, () -> prefix() + "client " + remote + ": " + framing.getMessage());
+            return Outcome.FRAME_TOO_LARGE;
+        }
+        if (framing instanceof TruncatedFrameException && input.sawEof()) {
+            LOG.log(Level.DEBUG, () -> prefix() + "client " + remote + " closed: " + framing.getMessage());
+            return Outcome.CLIENT_CLOSED;
+        }
         if (clientFailed(t)) {
             LOG.log(Level.DEBUG, () -> prefix() + "client " + remote + " went away: " + t);
             return Outcome.CLIENT_RESET;
@@ -251,6 +262,16 @@ final class SocketConnection implements Connection, Runnable {
                 + VirtualTaskScope.realCause(t), t);
         listener.metrics().handlerFailed(t);
         return Outcome.ERROR;
+    }
+
+    /** The framing exception {@code t} is or wraps (a scope's join, an UncheckedIOException), or null. */
+    private static Throwable framingFailure(Throwable t) {
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof FrameTooLargeException || t instanceof TruncatedFrameException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /**
