@@ -9,8 +9,9 @@ import java.util.concurrent.ExecutionException;
  * Subtasks of one connection, each on a virtual thread of its own, that end together; a {@link Joiner}
  * decides when the scope is done and what a failure is.
  *
- * <p>The rules are those of the JDK's {@code StructuredTaskScope} as it stands in JDK 27 (and as
- * proposed final): code written against this type should port by changing its imports.
+ * <p>The rules are those of the JDK's {@code StructuredTaskScope} as it stands in JDK 27 (a preview):
+ * code written against this type should port by changing its imports and {@code openScope} into
+ * {@code StructuredTaskScope.open}.
  * docs/structured-concurrency.md maps each method, release by release.
  * <ul>
  *   <li>Only the thread that opened the scope (the handler's, or a subtask's) may {@link #fork fork},
