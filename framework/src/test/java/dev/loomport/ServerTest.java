@@ -142,7 +142,8 @@ class ServerTest {
             }
             await().untilAsserted(() -> assertEquals(1, logs.messages(Level.WARNING, "failed").size()));
             String warning = logs.messages(Level.WARNING, "failed").getFirst();
-            assertTrue(warning.matches("\\[boom#\\d+] handler 'boom' failed"), warning);
+            assertTrue(warning.matches("\\[boom#\\d+] handler 'boom' failed: java.lang.IllegalStateException: handler bug"),
+                    warning);
         }
     }
 

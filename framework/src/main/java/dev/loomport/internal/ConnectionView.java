@@ -12,6 +12,7 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -127,8 +128,8 @@ final class ConnectionView implements Connection {
     }
 
     @Override
-    public TaskScope openScope() {
-        return connection.openScope();
+    public TaskScope openScope(TaskScope.Joiner joiner, UnaryOperator<TaskScope.Configuration> configFunction) {
+        return connection.openScope(joiner, configFunction);
     }
 
     @Override

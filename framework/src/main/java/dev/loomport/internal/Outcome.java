@@ -10,6 +10,11 @@ enum Outcome {
     CLIENT_RESET("client-reset"),
     /** The handler threw something that was not the client's socket failing. */
     ERROR("error"),
+    /**
+     * The client sent a line or frame over the limit the handler read it with: the handler let a
+     * {@code dev.loomport.io.FrameTooLargeException} through. The client's doing, not a handler error.
+     */
+    FRAME_TOO_LARGE("frame-too-large"),
     /** No byte read or written for the listener's idle timeout. */
     IDLE_TIMEOUT("idle-timeout"),
     /** A write made no progress for the listener's write timeout: the client stopped reading. */

@@ -1,5 +1,7 @@
 package dev.loomport.internal;
 
+import dev.loomport.io.FrameTooLargeException;
+import dev.loomport.io.TruncatedFrameException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 
@@ -43,13 +45,33 @@ final class Outcomes {
             LOG.log(Level.WARNING, c.prefix() + "could not set up the connection from " + c.peerAddress(), t);
             return Outcome.ERROR;
         }
+        Throwable framing = framingFailure(t);
+        if (framing instanceof FrameTooLargeException) {
+            LOG.log(Level.DEBUG, () -> c.prefix() + "client " + c.peerAddress() + ": " + framing.getMessage());
+            return Outcome.FRAME_TOO_LARGE;
+        }
+        if (framing instanceof TruncatedFrameException && view.meteredInput() != null && view.meteredInput().sawEof()) {
+            LOG.log(Level.DEBUG, () -> c.prefix() + "client " + c.peerAddress() + " closed: " + framing.getMessage());
+            return Outcome.CLIENT_CLOSED;
+        }
         if (clientFailed(view, t)) {
             LOG.log(Level.DEBUG, () -> c.prefix() + "client " + c.peerAddress() + " went away: " + t);
             return Outcome.CLIENT_RESET;
         }
-        LOG.log(Level.WARNING, c.prefix() + "handler '" + c.listener().handler().name() + "' failed", t);
+        LOG.log(Level.WARNING, c.prefix() + "handler '" + c.listener().handler().name() + "' failed: "
+                + VirtualTaskScope.realCause(t), t);
         c.listener().metrics().handlerFailed(t);
         return Outcome.ERROR;
+    }
+
+    /** The framing exception {@code t} is or wraps (a scope's join, an UncheckedIOException), or null. */
+    private static Throwable framingFailure(Throwable t) {
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof FrameTooLargeException || t instanceof TruncatedFrameException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /**

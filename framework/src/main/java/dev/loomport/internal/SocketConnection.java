@@ -9,6 +9,7 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -173,13 +174,14 @@ final class SocketConnection implements Runnable {
     }
 
     /** Opens a scope for the calling thread, which must be this connection's handler or a subtask of it. */
-    TaskScope openScope() {
+    TaskScope openScope(TaskScope.Joiner joiner, UnaryOperator<TaskScope.Configuration> configFunction) {
+        TaskScope.Configuration config = configFunction.apply(TaskScope.Configuration.defaults());
         if (!ConnectionScopes.serves(this)) {
             // A scope opened elsewhere would have subtasks no one of this connection waits for.
             throw new WrongThreadException(prefix() + "openScope is for the connection's handler and its subtasks,"
                     + " not " + Thread.currentThread().getName());
         }
-        VirtualTaskScope scope = new VirtualTaskScope(this, listener.threads());
+        VirtualTaskScope scope = new VirtualTaskScope(this, listener.threads(), joiner, config);
         ConnectionScopes opened = scopes;
         if (opened == null) {
             ConnectionScopes made = new ConnectionScopes();
