@@ -1,0 +1,25 @@
+package dev.loomport.internal;
+
+import jdk.jfr.Category;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+
+/** The JFR record of a listener that started accepting. */
+@Name("dev.loomport.ListenerStart")
+@Label("Listener Started")
+@Category("loomport")
+@StackTrace(false)
+final class ListenerStartEvent extends jdk.jfr.Event {
+    @Label("Listener")
+    String listener;
+
+    @Label("Handler")
+    String handler;
+
+    @Label("Address")
+    String address;
+
+    @Label("Port")
+    int port;
+}
