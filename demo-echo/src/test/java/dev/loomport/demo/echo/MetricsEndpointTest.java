@@ -14,7 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,14 +84,8 @@ class MetricsEndpointTest {
         assertEquals(registries, Metrics.globalRegistry.getRegistries().size());
     }
 
-    /** One request with {@code Connection: close}; the whole response, headers and body. */
     private static String request(InetSocketAddress address, String requestLine) throws IOException {
-        try (Socket socket = Sockets.connect(address)) {
-            String request = requestLine + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                    + (requestLine.startsWith("POST") ? "Content-Length: 0\r\n" : "") + "\r\n";
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return HttpGet.request(address, requestLine);
     }
 
     private static List<String> platformThreads() {
