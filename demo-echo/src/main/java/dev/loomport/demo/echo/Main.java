@@ -50,6 +50,9 @@ public final class Main {
                 config.meterRegistry(new CompositeMeterRegistry()); // --metrics off: record nothing at all
             }
             server = Server.start(config.build());
+            if (metrics != null) {
+                metrics.show(ConnectionSource.of(server));
+            }
         } catch (Exception e) {
             if (metrics != null) {
                 metrics.close();
@@ -79,6 +82,7 @@ public final class Main {
         }
         if (metrics != null) {
             out.println("metrics " + metrics.url());
+            out.println("connections " + metrics.pageUrl());
         }
         out.flush();
         try {

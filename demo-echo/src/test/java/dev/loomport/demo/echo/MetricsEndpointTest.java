@@ -42,9 +42,9 @@ class MetricsEndpointTest {
     }
 
     @Test
-    void answersOnlyGetAndHeadOnMetrics() throws Exception {
+    void answersOnlyGetAndHeadOnItsThreePaths() throws Exception {
         try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0))) {
-            assertTrue(request(endpoint.address(), "GET /").startsWith("HTTP/1.1 404 "));
+            assertTrue(request(endpoint.address(), "GET /index.html").startsWith("HTTP/1.1 404 "));
             assertTrue(request(endpoint.address(), "GET /metricsx").startsWith("HTTP/1.1 404 "));
             String post = request(endpoint.address(), "POST /metrics");
             assertTrue(post.startsWith("HTTP/1.1 405 "), post);
