@@ -10,7 +10,6 @@ import dev.loomport.ListenerConfig;
 import dev.loomport.Server;
 import dev.loomport.ServerConfig;
 import java.net.InetSocketAddress;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,7 +23,7 @@ class ConnectionsPageTest {
             InetSocketAddress address = server.listeners().getFirst().address();
             byte[] data = Sockets.payload(10, 2);
             assertArrayEquals(data, Sockets.roundTrip(address, data));
-            endpoint.show(new FakeConnections(server.listeners(), 10_000, Instant.now()));
+            endpoint.show(new FakeConnections(server.listeners(), 10_000));
 
             String json = HttpGet.body(endpoint.address(), "/connections.json");
             assertTrue(json.startsWith("{\"time\":"), json);
