@@ -73,20 +73,15 @@ public final class FlightEvents {
 
     /** The listener is bound and its accept loop about to run. */
     public static void listenerStarted(BoundListener listener) {
-        ListenerStartEvent event = new ListenerStartEvent();
-        if (!event.shouldCommit()) {
-            return;
-        }
-        event.listener = listener.name();
-        event.handler = listener.handler();
-        event.address = host(listener.address());
-        event.port = port(listener.address());
-        event.commit();
+        commit(new ListenerStartEvent(), listener);
     }
 
     /** The listener's socket is closed: it accepts no more (its open connections may still be running). */
     public static void listenerStopped(BoundListener listener) {
-        ListenerStopEvent event = new ListenerStopEvent();
+        commit(new ListenerStopEvent(), listener);
+    }
+
+    private static void commit(ListenerEvent event, BoundListener listener) {
         if (!event.shouldCommit()) {
             return;
         }

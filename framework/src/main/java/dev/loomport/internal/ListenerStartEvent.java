@@ -10,16 +10,5 @@ import jdk.jfr.StackTrace;
 @Label("Listener Started")
 @Category("loomport")
 @StackTrace(false)
-final class ListenerStartEvent extends jdk.jfr.Event {
-    @Label("Listener")
-    String listener;
-
-    @Label("Handler")
-    String handler;
-
-    @Label("Address")
-    String address;
-
-    @Label("Port")
-    int port;
+final class ListenerStartEvent extends ListenerEvent {
 }
