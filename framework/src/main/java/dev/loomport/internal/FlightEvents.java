@@ -64,7 +64,7 @@ public final class FlightEvents {
             return;
         }
         event.listener = listener.name();
-        event.handler = listener.handler();
+        event.handler = listener.handlerName();
         event.remoteAddress = host(remote);
         event.remotePort = port(remote);
         event.reason = reason;
@@ -86,7 +86,7 @@ public final class FlightEvents {
             return;
         }
         event.listener = listener.name();
-        event.handler = listener.handler();
+        event.handler = listener.handlerName();
         event.address = host(listener.address());
         event.port = port(listener.address());
         event.commit();

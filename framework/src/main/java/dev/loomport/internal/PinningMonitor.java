@@ -70,10 +70,10 @@ public final class PinningMonitor implements AutoCloseable {
         Map<String, Counter> counters = new HashMap<>();
         Map<String, String> handlers = new HashMap<>();
         for (BoundListener listener : listeners) {
-            handlers.put(listener.name(), listener.handler());
+            handlers.put(listener.name(), listener.handlerName());
             counters.put(listener.name(), Counter.builder(METER)
                     .description("Times a connection's virtual thread pinned its carrier longer than the threshold")
-                    .tags("listener", listener.name(), "handler", listener.handler())
+                    .tags("listener", listener.name(), "handler", listener.handlerName())
                     .register(registry));
         }
         RecordingStream stream = new RecordingStream();
