@@ -37,7 +37,7 @@ record FakeConnection(long id, String listenerName, String handlerName, InetSock
     }
 
     @Override
-    public TaskScope openScope() {
+    public TaskScope openScope(TaskScope.Joiner joiner, java.util.function.UnaryOperator<TaskScope.Configuration> config) {
         throw new UnsupportedOperationException("fake connection");
     }
 
