@@ -94,7 +94,7 @@ final class ConnectionsJson {
         json.append('{');
         json.append("\"name\":");
         string(json, listener.name());
-        field(json, "handler", listener.handler());
+        field(json, "handler", listener.handlerName());
         field(json, "address", listener.hostAndPort());
         json.append(",\"active\":").append(sum(registry, "loomport.active.connections", listener, null, null))
                 .append(",\"accepted\":").append(sum(registry, "loomport.accepted.connections", listener, null, null))

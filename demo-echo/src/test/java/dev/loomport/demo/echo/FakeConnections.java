@@ -29,7 +29,7 @@ record FakeConnections(List<BoundListener> listeners, int count) implements Conn
         List<ConnectionInfo> newest = new ArrayList<>();
         for (int i = count; i > 0 && newest.size() < limit; i--) {
             BoundListener listener = listeners.get(i % listeners.size());
-            newest.add(new ConnectionInfo(i, listener.name(), listener.handler(),
+            newest.add(new ConnectionInfo(i, listener.name(), listener.handlerName(),
                     new InetSocketAddress("127.0.0." + (1 + i % 250), 20000 + i % 40000),
                     now.minus(Duration.ofSeconds(count - i + 1)), i, 2L * i,
                     now.minus(Duration.ofSeconds(Math.min(i % 60, count - i + 1))), ACTIVITIES[i % ACTIVITIES.length]));
