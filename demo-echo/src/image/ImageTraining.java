@@ -22,6 +22,9 @@ import javax.net.ssl.TrustManagerFactory;
  * PROXY v1 and v2 headers, serves /metrics once, and stops it with SIGTERM, when the JVM writes the
  * cache. Talks to loopback only.
  *
+ * <p>JAVA_OPTS, if set, go to the trained JVM too: a cache serves only a JVM started with the options
+ * that shape its heap (the collector, compressed pointers) as they were in training.
+ *
  * <p>{@code ImageTraining IMAGE}, run by the image's {@code bin/loomport-echo-train} on the image's own
  * runtime: it needs java.base only, whose keytool makes the throwaway TLS key.
  */
@@ -44,7 +47,8 @@ public final class ImageTraining {
                         "--listen", "echo@127.0.0.1:0,tls-keystore=" + keystore + ",tls-password-env=TRAINING_TLS_PASSWORD",
                         "--listen", "echo@127.0.0.1:0,proxy-protocol=any,proxy-trusted=127.0.0.1",
                         "--metrics", "127.0.0.1:0", "--grace", "5s"),
-                Map.of("TRAINING_TLS_PASSWORD", new String(PASSWORD), "JAVA_OPTS", "-XX:AOTCacheOutput=" + cache),
+                Map.of("TRAINING_TLS_PASSWORD", new String(PASSWORD), "JAVA_OPTS",
+                        "-XX:AOTCacheOutput=" + cache + " " + System.getenv().getOrDefault("JAVA_OPTS", "")),
                 log)) {
             InetSocketAddress plain = server.await("listening ");
             InetSocketAddress tls = server.await("listening ");
