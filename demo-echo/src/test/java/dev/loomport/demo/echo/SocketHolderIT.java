@@ -75,6 +75,7 @@ class SocketHolderIT {
             assertEquals("0", expect(manager, "holder exited "));
 
             manager.send("start\n");
+            expect(manager, "holder starting");
             expect(manager, "inherited ServerSocketChannel ");
             manager.send("term\n"); // SIGTERM reaches the child: a JVM without a handler exits 128 + 15
             assertEquals("143", expect(manager, "holder exited "));
