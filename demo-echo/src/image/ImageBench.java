@@ -44,12 +44,15 @@ public final class ImageBench {
         }
         long[][] perConnection = new long[2][memoryRepeats];
         long[][] idle = new long[2][memoryRepeats];
+        long[][] full = new long[2][memoryRepeats];
         for (int i = 0; i < memoryRepeats; i++) {
             long[] w = memory(image, with, connections, log);
             long[] wo = memory(image, without, connections, log);
             idle[0][i] = w[0];
+            full[0][i] = w[0] + w[1] * connections;
             perConnection[0][i] = w[1];
             idle[1][i] = wo[0];
+            full[1][i] = wo[0] + wo[1] * connections;
             perConnection[1][i] = wo[1];
         }
         System.out.printf("| | with the AOT cache | without | ratio |%n|---|---|---|---|%n");
@@ -57,6 +60,8 @@ public final class ImageBench {
                 median(starts[1]) / 1e6);
         row("RSS before the burst, median of " + memoryRepeats + " (MiB)", median(idle[0]) / 1048576.0,
                 median(idle[1]) / 1048576.0);
+        row("RSS holding the " + connections + " connections, median (MiB)", median(full[0]) / 1048576.0,
+                median(full[1]) / 1048576.0);
         row("RSS per held connection after " + connections + ", median (bytes)", median(perConnection[0]),
                 median(perConnection[1]));
         System.out.println("start, every run (ms): with " + ms(starts[0]) + "; without " + ms(starts[1]));
