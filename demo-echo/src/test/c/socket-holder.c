@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +70,9 @@ int main(int argc, char **argv) {
             child = fork();
             if (child < 0) return fail("fork");
             if (child == 0) {
+                /* Linux: a holder killed (a failed test's cleanup) takes its child along, not leaving a
+                 * JVM that still accepts on the socket */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
                 /* dup2 clears close-on-exec on fd 0 only: the child gets the socket there and nowhere else */
                 if (dup2(listener, 0) < 0) _exit(fail("dup2"));
                 execvp(argv[1], argv + 1);

@@ -55,10 +55,7 @@ class RuntimeImageIT {
     void startsWithoutAJdkEchoesAndExitsZeroOnSigterm(@TempDir Path bin) throws Exception {
         // From JDK 25 on, AOTMode=on makes the JVM refuse to start unless it uses the cache.
         try (Child demo = startNoJdk(image, bin, AOT ? "-XX:AOTMode=on" : "")) {
-            InetSocketAddress echo = demo.awaitListening("echo");
-            assertArrayEquals("from the image".getBytes(UTF_8), roundTrip(echo, "from the image".getBytes(UTF_8)));
-            demo.terminate();
-            assertEquals(0, demo.awaitExit(), demo.log());
+            echoesThenExitsZeroOnSigterm(demo);
         }
     }
 
@@ -67,10 +64,7 @@ class RuntimeImageIT {
         assumeTrue(AOT, "no AOT cache before JDK 25");
         // The cache was made with compressed oops; without them the JVM must decline it and start anyway.
         try (Child demo = startNoJdk(image, bin, "-XX:-UseCompressedOops")) {
-            InetSocketAddress echo = demo.awaitListening("echo");
-            assertArrayEquals("still".getBytes(UTF_8), roundTrip(echo, "still".getBytes(UTF_8)));
-            demo.terminate();
-            assertEquals(0, demo.awaitExit(), demo.log());
+            echoesThenExitsZeroOnSigterm(demo);
         }
     }
 
@@ -82,13 +76,18 @@ class RuntimeImageIT {
         assertEquals(0, copy.waitFor(), "cp -al (hard links: no 100 MB copy)");
         Files.createDirectory(work.resolve("bin"));
         try (Child demo = startNoJdk(moved, work.resolve("bin"), "")) {
-            InetSocketAddress echo = demo.awaitListening("echo");
-            assertArrayEquals("moved".getBytes(UTF_8), roundTrip(echo, "moved".getBytes(UTF_8)));
-            demo.terminate();
-            assertEquals(0, demo.awaitExit(), demo.log());
+            echoesThenExitsZeroOnSigterm(demo);
             assertTrue(demo.stderr().stream().anyMatch(l -> l.contains("made for an image in another directory")),
                     demo.log());
         }
+    }
+
+    private static void echoesThenExitsZeroOnSigterm(Child demo) throws Exception {
+        InetSocketAddress echo = demo.awaitListening("echo");
+        byte[] hello = "hello from the image".getBytes(UTF_8);
+        assertArrayEquals(hello, roundTrip(echo, hello));
+        demo.terminate();
+        assertEquals(0, demo.awaitExit(), demo.log());
     }
 
     /**
