@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,6 +32,7 @@ class RuntimeImageIT {
     private static Path image;
 
     @BeforeAll
+    @Timeout(value = BUILD_MINUTES, unit = TimeUnit.MINUTES) // above the 5-minute default for one method
     static void buildImage() throws Exception {
         Path root = Child.modules().getParent().getParent().getParent(); // demo-echo/target/modules
         image = Child.modules().resolveSibling("it-image");
