@@ -1,0 +1,121 @@
+package dev.loomport.hostile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The well-behaved client that must be served throughout an attack: one connection from its own source
+ * address (127.0.0.250, so no per-source limit counts it with the attackers), 32 bytes sent about every
+ * 100 ms and read back exact within {@link #ROUND_TIMEOUT}. Any failure, slow answer or wrong byte is a
+ * failed round; the verdict is "every round answered".
+ */
+final class Canary implements AutoCloseable {
+    static final String SOURCE = "127.0.0.250";
+    static final Duration ROUND_TIMEOUT = Duration.ofSeconds(5);
+    private static final long PERIOD_NANOS = Duration.ofMillis(100).toNanos();
+
+    /** What the canary saw: rounds answered, rounds failed, the first failure, the slowest round. */
+    record Result(int rounds, int failures, String firstFailure, Duration slowest) {
+        Row.Check check() {
+            return Row.Check.of("canary served throughout", failures == 0 && rounds > 0,
+                    rounds + " rounds, " + failures + " failed, slowest " + Net.secs(slowest)
+                            + (firstFailure == null ? "" : ", first failure: " + firstFailure));
+        }
+    }
+
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread thread;
+    private volatile Result result = new Result(0, 0, null, Duration.ZERO);
+
+    private Canary(InetSocketAddress to, byte[] preamble, Tls tls) {
+        thread = Thread.ofVirtual().name("canary").start(() -> run(to, preamble, tls));
+    }
+
+    /** Starts echoing to {@code to}: first {@code preamble} (a PROXY header, or nothing), over TLS if given. */
+    static Canary start(InetSocketAddress to, byte[] preamble, Tls tls) {
+        return new Canary(to, preamble, tls);
+    }
+
+    private void run(InetSocketAddress to, byte[] preamble, Tls tls) {
+        int rounds = 0;
+        int failures = 0;
+        String first = null;
+        long slowest = 0;
+        byte[] sent = new byte[32];
+        byte[] got = new byte[32];
+        Socket socket = null;
+        long next = System.nanoTime();
+        while (!stop.get()) {
+            long began = System.nanoTime();
+            try {
+                if (socket == null) {
+                    socket = Net.connect(SOURCE, to);
+                    socket.setSoTimeout((int) ROUND_TIMEOUT.toMillis());
+                    socket.setTcpNoDelay(true);
+                    socket.getOutputStream().write(preamble);
+                    if (tls != null) {
+                        socket = tls.handshake(socket);
+                        socket.setSoTimeout((int) ROUND_TIMEOUT.toMillis());
+                    }
+                }
+                Net.fill(rounds, 0, sent, sent.length);
+                OutputStream out = socket.getOutputStream();
+                out.write(sent);
+                out.flush();
+                InputStream in = socket.getInputStream();
+                for (int n = 0; n < got.length; ) {
+                    int r = in.read(got, n, got.length - n);
+                    if (r < 0) {
+                        throw new IOException("end of stream after " + n + " bytes");
+                    }
+                    n += r;
+                }
+                if (Net.mismatch(rounds, 0, got, got.length) >= 0) {
+                    throw new IOException("wrong bytes echoed");
+                }
+                rounds++;
+                slowest = Math.max(slowest, System.nanoTime() - began);
+            } catch (IOException e) {
+                if (stop.get()) {
+                    break;
+                }
+                failures++;
+                first = first != null ? first : e.toString();
+                Net.closeQuietly(socket);
+                socket = null;
+            }
+            result = new Result(rounds, failures, first, Duration.ofNanos(slowest));
+            next += PERIOD_NANOS;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait); // pacing, not synchronisation
+            } else {
+                next = System.nanoTime();
+            }
+        }
+        Net.closeQuietly(socket);
+    }
+
+    /** Stops the canary and returns what it saw. */
+    Result stop() throws InterruptedException {
+        stop.set(true);
+        thread.interrupt();
+        thread.join(ROUND_TIMEOUT.multipliedBy(2));
+        return result;
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
