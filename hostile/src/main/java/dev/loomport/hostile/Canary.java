@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -13,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * The well-behaved client that must be served throughout an attack: one connection from its own source
  * address (127.0.0.250, so no per-source limit counts it with the attackers), 32 bytes sent about every
  * 100 ms and read back exact within {@link #ROUND_TIMEOUT}. Any failure, slow answer or wrong byte is a
- * failed round; the verdict is "every round answered".
+ * failed round; the verdict is "every round answered". The attack starts once a first round has been
+ * answered.
  */
 final class Canary implements AutoCloseable {
     static final String SOURCE = "127.0.0.250";
@@ -30,6 +33,7 @@ final class Canary implements AutoCloseable {
     }
 
     private final AtomicBoolean stop = new AtomicBoolean();
+    private final CountDownLatch firstRound = new CountDownLatch(1);
     private final Thread thread;
     private volatile Result result = new Result(0, 0, null, Duration.ZERO);
 
@@ -81,9 +85,16 @@ final class Canary implements AutoCloseable {
                 }
                 rounds++;
                 slowest = Math.max(slowest, System.nanoTime() - began);
+                firstRound.countDown();
             } catch (IOException e) {
                 if (stop.get()) {
                     break;
+                }
+                if (rounds == 0) { // warming up: a cold JVM's first TLS handshake can take seconds here
+                    Net.closeQuietly(socket);
+                    socket = null;
+                    LockSupport.parkNanos(PERIOD_NANOS);
+                    continue;
                 }
                 failures++;
                 first = first != null ? first : e.toString();
@@ -100,6 +111,14 @@ final class Canary implements AutoCloseable {
             }
         }
         Net.closeQuietly(socket);
+    }
+
+    /**
+     * Waits until the first round has been answered (failures before it are the server warming up, not
+     * the attack); false if none was within {@code timeout}.
+     */
+    boolean awaitFirstRound(Duration timeout) throws InterruptedException {
+        return firstRound.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Stops the canary and returns what it saw. */

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ConnectionAttacks {
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private static final String BUSY = "busy";
+    private static final int SENT = 8 * 1024 * 1024;
+    private static final byte[] ZEROS = new byte[64 * 1024];
 
     private ConnectionAttacks() {
     }
@@ -125,26 +127,37 @@ final class ConnectionAttacks {
     }
 
     static Row rejectSendsFirst(Lab lab) throws Exception {
-        int n = lab.scale(200, 20);
+        int n = lab.scale(200, 50);
         String setting = "max-connections=1,overflow=reject,reject-message=" + BUSY;
         try (Lab.Session s = lab.session("echo@127.0.0.1:0," + setting)) { // the canary holds the one slot
             s.await(m -> m.active() == 1, SETTLE);
             List<String> answers = new CopyOnWriteArrayList<>();
-            Crowd.Result r = Crowd.run(n, 20, SETTLE, i -> {
+            Crowd.Result r = Crowd.run(n, 50, SETTLE, i -> {
                 try (Socket c = Net.connect(s.demo.listener(0))) {
-                    c.getOutputStream().write(new byte[1024]); // at once, before the server's answer
-                    answers.add(told(c));
+                    String write = "";
+                    try {
+                        int size = i % 2 == 0 ? 1024 : SENT; // small: read by the server; large: not
+                        for (int sent = 0; sent < size; sent += ZEROS.length) {
+                            c.getOutputStream().write(ZEROS, 0, Math.min(ZEROS.length, size - sent));
+                        }
+                    } catch (IOException e) {
+                        write = " (write: " + e.getMessage() + ")"; // as a client would, it reads what it was told
+                    }
+                    answers.add(told(c) + write);
                 }
             });
             Scrape m = s.scrape();
-            long told = answers.stream().filter((BUSY + "|EOF")::equals).count();
-            long resets = answers.stream().filter(a -> a.endsWith("|RST")).count();
+            long told = answers.stream().filter(a -> a.startsWith(BUSY + "|EOF")).count();
+            long resets = answers.stream().filter(a -> a.contains("|RST")).count();
+            long writeFailed = answers.stream().filter(a -> a.contains("(write: ")).count();
             List<Row.Check> checks = new ArrayList<>(s.commonChecks());
             checks.add(Row.Check.of("counted as max-connections", m.rejected("max-connections") == n,
                     m.rejected("max-connections") + " of " + n + " (" + r.summary() + ")"));
             checks.add(Row.Check.known(KnownDefect.REJECT_RESET, "every rejected client told '" + BUSY + "', then EOF",
-                    told == n, told + " of " + n + " told; " + resets + " reset"));
-            return new Row("rejected client sends first", setting + ", 1 KiB sent at once", n, n * 1024L,
+                    told == n, told + " of " + n + " told; " + resets + " reset; " + writeFailed + " saw their write fail first"
+                            + answers.stream().filter(a -> !a.startsWith(BUSY + "|EOF")).findFirst().map(a -> ", e.g. " + a)
+                            .orElse("")));
+            return new Row("rejected client sends first", setting + ", 1 KiB or " + Net.mib(SENT) + " sent at once", n, 0,
                     s.peakRss(), null, checks);
         }
     }

@@ -46,7 +46,12 @@ final class Lab {
     /** A demo serving {@code specs}, with a canary on the first (sending {@code preamble}, over TLS if given). */
     Session session(Duration grace, byte[] preamble, Tls canaryTls, String... specs)
             throws IOException, InterruptedException {
-        return new Session(Demo.start(javaHome, modules, grace, specs), preamble, canaryTls);
+        Session session = new Session(Demo.start(javaHome, modules, grace, specs), preamble, canaryTls);
+        if (session.canary != null && !session.canary.awaitFirstRound(Duration.ofSeconds(60))) {
+            session.close();
+            throw new IOException("the canary was not answered within 60 s: " + session.demo.log());
+        }
+        return session;
     }
 
     Session session(String... specs) throws IOException, InterruptedException {

@@ -159,7 +159,7 @@ final class ProtocolAttacks {
     static Row tlsFlood(Lab lab) throws Exception {
         int shakers = lab.scale(100, 10);
         int stalled = lab.scale(500, 50);
-        Duration length = lab.scale(Duration.ofSeconds(20), Duration.ofSeconds(4));
+        Duration length = lab.scale(Duration.ofSeconds(20), Duration.ofSeconds(3));
         String setting = "tls-handshake-timeout=2s";
         try (Lab.Session s = lab.session(Duration.ofSeconds(10), new byte[0], lab.tls,
                 "echo@127.0.0.1:0," + lab.tls.listenerKeys() + "," + setting)) {

@@ -28,14 +28,14 @@ final class ShutdownAttacks {
         int n = lab.scale(500, 50);
         long each = lab.scale(2L << 20, 512L << 10);
         Duration grace = lab.scale(Duration.ofSeconds(10), Duration.ofSeconds(6));
-        long rate = each / 3; // each transfer takes about 3 s, well inside the grace
+        long rate = each / 4; // each transfer takes about 4 s, inside the grace
         try (Lab.Session s = lab.session(grace, null, null, "echo@127.0.0.1:0")) { // no canary: it would hold the grace
             AtomicLong bytes = new AtomicLong();
             long[] exitedAfter = {-1};
             int[] exitCode = {-1};
             Thread terminator = Thread.ofVirtual().name("terminator").start(() -> {
                 try {
-                    if (s.await(m -> m.active() >= n, Duration.ofSeconds(60)) != null) {
+                    if (s.await(m -> m.accepted() >= n, Duration.ofSeconds(60)) != null) {
                         long t = System.nanoTime();
                         s.demo.terminate();
                         exitCode[0] = s.demo.awaitExit(grace.plusSeconds(30));
@@ -75,7 +75,7 @@ final class ShutdownAttacks {
             long[] terminated = {0};
             Thread terminator = Thread.ofVirtual().start(() -> {
                 try {
-                    if (s.await(m -> m.active() >= n, Duration.ofSeconds(60)) != null) {
+                    if (s.await(m -> m.accepted() >= n, Duration.ofSeconds(60)) != null) {
                         terminated[0] = System.nanoTime();
                         s.demo.terminate();
                     }

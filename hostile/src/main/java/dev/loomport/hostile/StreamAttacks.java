@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Attacks with bytes in flight: a large stream, resets mid-transfer, half-closes, clients that write and
@@ -126,6 +127,11 @@ final class StreamAttacks {
                         out.write(buf); // never reads: blocks once both sides' buffers are full
                         sent.addAndGet(buf.length);
                     }
+                    while (true) {
+                        out.write(buf, 0, 1024); // holds on, still not reading, until the server cuts it
+                        sent.addAndGet(1024);
+                        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                    }
                 } catch (IOException e) {
                     // cut by the server's write timeout: what the attack expects
                 }
@@ -166,9 +172,11 @@ final class StreamAttacks {
     }
 
     static Row slowReader(Lab lab) throws Exception {
-        long total = 16L << 20;
-        long rate = lab.scale(512L * 1024, 1024L * 1024);
-        Duration writeTimeout = lab.scale(Duration.ofSeconds(5), Duration.ofSeconds(2));
+        // the reproduction at full scale; at short scale a shorter stream and timeout that still
+        // leave a gap between blocked-write wake-ups (a good part of a 4 MiB send buffer) longer than it
+        long total = lab.scale(16L << 20, 8L << 20);
+        long rate = lab.scale(256L * 1024, 512L * 1024);
+        Duration writeTimeout = lab.scale(Duration.ofSeconds(5), Duration.ofSeconds(1));
         String setting = "write-timeout=" + writeTimeout.toSeconds() + "s, reads " + rate / 1024 + " KiB/s";
         try (Lab.Session s = lab.session("echo@127.0.0.1:0,write-timeout=" + writeTimeout.toSeconds() + "s")) {
             long began = System.nanoTime();
