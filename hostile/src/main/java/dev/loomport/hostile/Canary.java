@@ -13,14 +13,17 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The well-behaved client that must be served throughout an attack: one connection from its own source
- * address (127.0.0.250, so no per-source limit counts it with the attackers), 32 bytes sent about every
- * 100 ms and read back exact within {@link #ROUND_TIMEOUT}. Any failure, slow answer or wrong byte is a
+ * address (127.0.0.250, so no per-source limit counts it with the attackers), {@link #ROUND} bytes sent
+ * about every 100 ms and read back exact within {@link #ROUND_TIMEOUT}. A round is large enough that one
+ * round pays for a whole window of the slowest minimum receive rate an attack sets (64 B/s over 5 s), so
+ * the canary stays a fast client even when this JVM, busy with 2,000 drips, runs it late. Any failure, slow answer or wrong byte is a
  * failed round; the verdict is "every round answered". The attack starts once a first round has been
  * answered.
  */
 final class Canary implements AutoCloseable {
     static final String SOURCE = "127.0.0.250";
     static final Duration ROUND_TIMEOUT = Duration.ofSeconds(5);
+    static final int ROUND = 512;
     private static final long PERIOD_NANOS = Duration.ofMillis(100).toNanos();
 
     /** What the canary saw: rounds answered, rounds failed, the first failure, the slowest round. */
@@ -51,8 +54,8 @@ final class Canary implements AutoCloseable {
         int failures = 0;
         String first = null;
         long slowest = 0;
-        byte[] sent = new byte[32];
-        byte[] got = new byte[32];
+        byte[] sent = new byte[ROUND];
+        byte[] got = new byte[ROUND];
         Socket socket = null;
         long next = System.nanoTime();
         while (!stop.get()) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Malformed openings: each payload sent on connections of its own, then the client waits for the
@@ -48,7 +49,7 @@ final class Probes {
         AtomicInteger wrong = new AtomicInteger();
         AtomicLong answered = new AtomicLong();
         AtomicLong latest = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<String> firstWrong = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<String> firstWrong = new AtomicReference<>();
         Crowd.run(n, 50, within.multipliedBy(n / 50 + 2), i -> {
             Payload p = payloads.get(i % payloads.size());
             long began = System.nanoTime();

@@ -50,7 +50,7 @@ final class Report {
                 + "and TLS sockets on virtual threads, PROXY and TLS records built by hand), and checks each\n"
                 + "attack's verdicts: bytes exact, the close counted under the right outcome or reason (scraped from\n"
                 + "the metrics endpoint), resident memory bounded (VmRSS, sampled every 100 ms), a canary client\n"
-                + "echoing 32 bytes every 100 ms on the attacked listener served throughout, and how long the server\n"
+                + "echoing 512 bytes every 100 ms on the attacked listener served throughout, and how long the server\n"
                 + "took to close what it should. It takes about five minutes and rewrites this section;\n"
                 + "`bin/hostile --short` runs the small scale of the build's `HostileIT` (which runs three attacks at\n"
                 + "a time), `--only NAME,...` some attacks. Kernel TCP memory is read from `/proc/net/sockstat`, which\n"

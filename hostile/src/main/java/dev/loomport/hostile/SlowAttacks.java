@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 
 /**
@@ -150,7 +151,7 @@ final class SlowAttacks {
                         return;
                     }
                     slowestScrape.accumulateAndGet(System.nanoTime() - t, Math::max);
-                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // a scrape every 100 ms
+                    LockSupport.parkNanos(100_000_000L); // a scrape every 100 ms
                 }
             });
             Drips d = drip(n, i -> "127.0.0.1", s.demo.metricsAddress(), request, observe);

@@ -2,6 +2,7 @@ package dev.loomport.hostile;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ final class StreamAttacks {
             Crowd.Result r = Crowd.all(n, writeTimeout.multipliedBy(4).plus(SETTLE), i -> {
                 try (Socket c = new Socket()) {
                     c.setReceiveBufferSize(64 * 1024); // the client's side pins little: measure the server's
-                    c.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+                    c.bind(new InetSocketAddress("127.0.0.1", 0));
                     c.connect(s.demo.listener(0), Net.CONNECT_TIMEOUT_MS);
                     byte[] buf = new byte[64 * 1024];
                     OutputStream out = c.getOutputStream();

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,7 +22,7 @@ class HostileIT {
     private static Lab lab;
 
     @BeforeAll
-    static void lab(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    static void lab(@TempDir Path dir) throws Exception {
         String modules = System.getProperty("loomport.modules");
         if (modules == null || !Files.isDirectory(Path.of(modules))) {
             throw new AssertionError("system property loomport.modules (set by the build) is not a directory: " + modules);
@@ -36,7 +38,7 @@ class HostileIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("attacks")
     void attack(String name) {
-        Row row = Main.run(lab, Suite.select(java.util.Set.of(name)).get(0));
+        Row row = Main.run(lab, Suite.select(Set.of(name)).get(0));
         String all = row.checks().stream().map(Row.Check::describe).collect(Collectors.joining("\n  "));
         System.out.println(name + ": " + row.verdict() + "\n  " + all);
         switch (row.status()) {
