@@ -46,7 +46,7 @@ final class Report {
     static String section(List<Row> rows, boolean full, Duration took) {
         return HEADING + "\n\n"
                 + "`bin/hostile` starts the echo demo (`demo-echo/target/modules`, heap capped at `" + Demo.HEAP
-                + "`) in a child JVM for each attack, attacks it over loopback from the suite's own JVM (plain\n"
+                + "`)\nin a child JVM for each attack, attacks it over loopback from the suite's own JVM (plain\n"
                 + "and TLS sockets on virtual threads, PROXY and TLS records built by hand), and checks each\n"
                 + "attack's verdicts: bytes exact, the close counted under the right outcome or reason (scraped from\n"
                 + "the metrics endpoint), resident memory bounded (VmRSS, sampled every 100 ms), a canary client\n"
@@ -60,8 +60,17 @@ final class Report {
                 + "not fail the run; when a fix lands, flip its `open` flag and the verdict counts.\n\n"
                 + "Last run: " + Instant.now().truncatedTo(ChronoUnit.MINUTES) + ", " + (full ? "full" : "short")
                 + " scale, JDK " + Runtime.version().feature() + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores, " + Net.secs(took) + " in all.\n\n"
+                + " cores, load average " + loadAverage() + " when it ended (other builds share the machine), "
+                + Net.secs(took) + " in all.\n\n"
                 + table(rows) + "\nEvery verdict, with what it measured:\n\n" + details(rows);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** Replaces (or appends) the "## Hostile clients" section of {@code file} with {@code section}. */
