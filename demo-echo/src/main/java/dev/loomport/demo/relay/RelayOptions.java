@@ -1,5 +1,6 @@
 package dev.loomport.demo.relay;
 
+import dev.loomport.ListenerConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -19,7 +20,12 @@ import java.util.regex.Pattern;
 record RelayOptions(String host, int port, Duration connectTimeout) {
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([^\\]]+)]|([^:\\[\\]]+)):(\\d{1,5})");
+    /**
+     * A host has no whitespace (Java's, which is what strip() cuts: more than the regex's {@code \s})
+     * and, in brackets or not, no bracket of its own, so that {@link #upstream()} reads back the same.
+     */
+    private static final Pattern HOST_PORT = Pattern.compile(
+            "(?:\\[([^\\[\\]\\p{javaWhitespace}]+)]|([^:\\[\\]\\p{javaWhitespace}]+)):(\\d{1,5})");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
 
     static RelayOptions parse(Map<String, String> options) {
@@ -68,9 +74,11 @@ record RelayOptions(String host, int port, Duration connectTimeout) {
                 // named below
             }
         }
-        if (d == null || d.isNegative() || (!d.isZero() && d.toMillis() < 1)) {
-            throw new IllegalArgumentException("relay connect-timeout must be 0 or a duration of at least 1ms"
-                    + " (250ms, 30s, 5m, PT1M): '" + value + "'");
+        // compareTo, not toMillis: an ISO duration such as PT9223372036854775807S overflows milliseconds
+        if (d == null || d.isNegative() || (!d.isZero() && d.compareTo(Duration.ofMillis(1)) < 0)
+                || d.compareTo(ListenerConfig.MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("relay connect-timeout must be 0 or a duration of 1ms to "
+                    + ListenerConfig.MAX_TIMEOUT.toDays() + " days (250ms, 30s, 5m, PT1M): '" + value + "'");
         }
         return d;
     }
