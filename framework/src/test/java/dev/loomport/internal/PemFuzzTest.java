@@ -86,8 +86,8 @@ class PemFuzzTest {
     }
 
     private static byte[] pem(int reader, String label, byte[] der) {
-        String text = "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + label + "-----\n";
+        String base64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+        String text = "-----BEGIN " + label + "-----\n" + base64 + "\n-----END " + label + "-----\n";
         byte[] bytes = text.getBytes(US_ASCII);
         byte[] input = new byte[bytes.length + 1];
         input[0] = (byte) reader;

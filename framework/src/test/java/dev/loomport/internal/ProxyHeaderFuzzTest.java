@@ -28,6 +28,8 @@ import java.util.Set;
  * other exception is a bug. Seeds: {@code ProxyHeaderFuzzTestInputs/readsOneHeader/}.
  */
 class ProxyHeaderFuzzTest {
+    /** The most bytes the reader may take: a v1 line, or a v2 header of the longest accepted length. */
+    private static final int MAX_READ = Math.max(ProxyHeaderReader.V1_MAX_LINE, 16 + ProxyHeaderReader.V2_MAX_LENGTH);
     private static final ProxyProtocol[] MODES = {ProxyProtocol.V1, ProxyProtocol.V2, ProxyProtocol.ANY};
     private static final Set<String> V1_KINDS = Set.of("TCP4", "TCP6", "UNKNOWN");
     private static final Set<String> V2_KINDS = Set.of("TCP4", "TCP6", "LOCAL", "UNSPEC", "UNIX",
@@ -46,7 +48,7 @@ class ProxyHeaderFuzzTest {
             header = ProxyHeaderReader.read(in, mode);
         } catch (Malformed e) {
             assertNotNull(e.getMessage());
-            assertTrue(consumed(stream, in) <= maxRead(stream), "read past the longest header: " + consumed(stream, in));
+            assertTrue(consumed(stream, in) <= MAX_READ, "read past the longest header: " + consumed(stream, in));
             return;
         } catch (EOFException e) {
             assertEquals(0, stream.length, "EOFException is only for a connection that sent nothing");
@@ -74,11 +76,6 @@ class ProxyHeaderFuzzTest {
         }
     }
 
-    /** The most bytes the reader may take: a v1 line, or a v2 header of the longest accepted length. */
-    private static int maxRead(byte[] stream) {
-        return Math.max(ProxyHeaderReader.V1_MAX_LINE, 16 + ProxyHeaderReader.V2_MAX_LENGTH);
-    }
-
     private static int consumed(byte[] stream, ByteArrayInputStream in) {
         return stream.length - in.available();
     }
@@ -101,7 +98,8 @@ class ProxyHeaderFuzzTest {
             return line.getBytes(StandardCharsets.US_ASCII);
         }
         byte[] block = ProxyHeaderReaderTest.concat(bytes(h.source(), six), bytes(h.destination(), six),
-                ProxyHeaderReaderTest.port(h.source().getPort()), ProxyHeaderReaderTest.port(h.destination().getPort()));
+                ProxyHeaderReaderTest.port(h.source().getPort()),
+                ProxyHeaderReaderTest.port(h.destination().getPort()));
         return ProxyHeaderReaderTest.v2(0x21, six ? 0x21 : 0x11, block);
     }
 
