@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * Runner [--quick] [--out DIR] [--repeats N] [--servers a,b] [--workloads a,b] [--loomport-metrics auto|both|default]
- *        [--server-jvm 'FLAGS'] [--loomport-jvm 'FLAGS']
+ *        [--server-jvm 'FLAGS'] [--loomport-jvm 'FLAGS'] [--generator native|java] [--jdk HOME[,HOME...]]
+ *        [--proto VARIANT[,VARIANT...]]
  * </pre>
  * System properties: {@code loomport.modules} (default {@code demo-echo/target/modules}), {@code bench.classpath}
  * (default: this JVM's class path), {@code bench.classpath.file} (more class path, read from a file),
@@ -50,7 +51,12 @@ public final class Runner {
     public static int run(String... args) throws Exception {
         Options o = Options.parse(args);
         installReaper();
-        Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        Jdk jdk = Jdk.current();
+        Path java = jdk.java();
+        List<Jdk> extraJdks = new ArrayList<>();
+        for (Path home : o.jdks()) {
+            extraJdks.add(Jdk.at(home));
+        }
         String classpath = classpath();
         Path modules = Path.of(System.getProperty("loomport.modules", "demo-echo/target/modules"));
         if (!Files.isDirectory(modules)) {
@@ -64,7 +70,14 @@ public final class Runner {
             case "default" -> false; // no --metrics argument: as the launcher starts by default (metrics on)
             default -> launcherKnowsMetrics(java, modules);
         };
-        List<ServerKind> servers = ServerKind.all(java, classpath, modules, metricsOption, o.serverJvm(), o.loomportFlags()).stream()
+        Path nativeDir = logs.resolve("native");
+        List<String> generator = o.generator().equals("native")
+                ? List.of(Native.loadGenerator(nativeDir).toString())
+                : concat(List.of(java.toString()), GENERATOR_JVM, List.of("-cp", classpath, LoadGenerator.class.getName()));
+        boolean cWanted = o.servers().isEmpty() || o.servers().contains("c-epoll");
+        ServerKind.Setup setup = new ServerKind.Setup(jdk, extraJdks, classpath, modules, metricsOption, o.serverJvm(),
+                o.loomportFlags(), cWanted ? Native.echoServer(nativeDir) : null, o.proto());
+        List<ServerKind> servers = ServerKind.all(setup).stream()
                 .filter(s -> o.servers().isEmpty() || o.servers().contains(s.name())).toList();
         List<Workload> workloads = (o.quick() ? Workload.quick() : Workload.full()).stream()
                 .filter(w -> o.workloads().isEmpty() || o.workloads().contains(w.name())).toList();
@@ -85,7 +98,7 @@ public final class Runner {
                 for (Workload workload : workloads) {
                     for (int i = 0; i < order.size(); i++) {
                         ServerKind server = order.get(i);
-                        RunResult r = runOne(java, classpath, logs, server, workload, repeat, i + 1);
+                        RunResult r = runOne(generator, logs, server, workload, repeat, i + 1);
                         results.add(r);
                         w.println(r.csv());
                         w.flush();
@@ -108,18 +121,14 @@ public final class Runner {
                 r.peakRssKb() / 1024, r.errors(), r.firstError().equals("-") ? "" : "  (" + r.firstError() + ")");
     }
 
-    static RunResult runOne(Path java, String classpath, Path logs, ServerKind server, Workload workload, int repeat,
+    static RunResult runOne(List<String> generator, Path logs, ServerKind server, Workload workload, int repeat,
                             int order) {
         Path log = logs.resolve(server.name() + ".log");
         try (ServerProcess sp = ServerProcess.start(server.command(), log)) {
             CHILDREN.add(sp.handle());
             int port = sp.awaitPort(60);
             long rssIdle = sp.rssKb();
-            List<String> gen = new ArrayList<>();
-            gen.add(java.toString());
-            gen.addAll(GENERATOR_JVM);
-            gen.addAll(List.of("-cp", classpath, LoadGenerator.class.getName()));
-            gen.addAll(List.of(workload.spec(port, GENERATOR_THREADS, SOURCE_ADDRESSES).words()));
+            List<String> gen = concat(generator, List.of(workload.spec(port, GENERATOR_THREADS, SOURCE_ADDRESSES).words()));
             Process g = new ProcessBuilder(gen)
                     .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("generator.log").toFile()))
                     .start();
@@ -180,6 +189,15 @@ public final class Runner {
         }
     }
 
+    @SafeVarargs
+    static List<String> concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> p : parts) {
+            all.addAll(p);
+        }
+        return all;
+    }
+
     /** Kills the generator if it outlives its time: no run can hang the comparison. */
     private static Thread watchdog(Process g, long deadline) {
         return Thread.ofVirtual().name("generator watchdog").start(() -> {
@@ -227,7 +245,8 @@ public final class Runner {
     }
 
     record Options(boolean quick, Path out, String prefix, int repeats, List<String> servers, List<String> workloads,
-                   String loomportMetrics, List<String> serverJvm, List<String> loomportFlags) {
+                   String loomportMetrics, List<String> serverJvm, List<String> loomportFlags, String generator,
+                   List<Path> jdks, List<String> proto) {
         static Options parse(String... args) {
             boolean quick = false;
             Path out = Path.of(System.getProperty("bench.out", "docs"));
@@ -237,6 +256,9 @@ public final class Runner {
             String metrics = "auto";
             List<String> serverJvm = SERVER_JVM;
             List<String> loomportFlags = List.of();
+            String generator = "native";
+            List<Path> jdks = List.of();
+            List<String> proto = List.of();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
@@ -247,21 +269,30 @@ public final class Runner {
                     case "--loomport-metrics" -> metrics = value(args, ++i, "--loomport-metrics");
                     case "--server-jvm" -> serverJvm = List.of(value(args, ++i, "--server-jvm").trim().split("\\s+"));
                     case "--loomport-jvm" -> loomportFlags = List.of(value(args, ++i, "--loomport-jvm").trim().split("\\s+"));
+                    case "--generator" -> generator = value(args, ++i, "--generator");
+                    case "--jdk" -> jdks = java.util.Arrays.stream(value(args, ++i, "--jdk").split(",")).map(Path::of).toList();
+                    case "--proto" -> proto = List.of(value(args, ++i, "--proto").split(","));
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; options: --quick"
                             + " --out DIR --repeats N --servers a,b --workloads a,b --loomport-metrics auto|both|default"
                             + " --server-jvm 'FLAGS' (instead of the default flags, for every server)"
-                            + " --loomport-jvm 'FLAGS' (for experiments: the report names them)");
+                            + " --loomport-jvm 'FLAGS' (for experiments: the report names them)"
+                            + " --generator native|java --jdk HOME[,HOME...] (loomport and Netty on each, beside the"
+                            + " default JDK) --proto VARIANT[,VARIANT...] (" + ProtoEchoServer.Variant.names() + ")");
                 }
             }
             if (!List.of("auto", "both", "default").contains(metrics)) {
                 throw new IllegalArgumentException("--loomport-metrics must be auto, both or default: '" + metrics + "'");
             }
+            if (!List.of("native", "java").contains(generator)) {
+                throw new IllegalArgumentException("--generator must be native or java: '" + generator + "'");
+            }
+            proto.forEach(ProtoEchoServer.Variant::parse);
             int r = repeats != null ? repeats : quick ? 1 : 3;
             if (r < 1 || r > 20) {
                 throw new IllegalArgumentException("--repeats out of range 1..20: " + r);
             }
             return new Options(quick, out, quick ? "performance-quick" : "performance", r, servers, workloads, metrics,
-                    serverJvm, loomportFlags);
+                    serverJvm, loomportFlags, generator, jdks, proto);
         }
 
         private static String value(String[] args, int i, String option) {

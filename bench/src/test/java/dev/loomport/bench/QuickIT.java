@@ -31,7 +31,7 @@ class QuickIT {
         List<String[]> rows = csv.subList(1, csv.size()).stream().map(l -> l.split(",", -1)).toList();
         Set<String> servers = rows.stream().map(r -> r[2]).collect(Collectors.toSet());
         Set<String> workloads = rows.stream().map(r -> r[3]).collect(Collectors.toSet());
-        assertTrue(servers.containsAll(Set.of("netty-epoll", "netty-nio", "threads", "loomport")), servers::toString);
+        assertTrue(servers.containsAll(Set.of("c-epoll", "netty-epoll", "netty-nio", "threads", "loomport")), servers::toString);
         assertEquals(Workload.quick().stream().map(Workload::name).collect(Collectors.toSet()), workloads);
         assertEquals(servers.size() * workloads.size(), rows.size(), "one run per server and workload");
         for (String[] r : rows) {
