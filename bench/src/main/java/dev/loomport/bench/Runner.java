@@ -65,6 +65,7 @@ public final class Runner {
         }
         Path logs = Path.of(System.getProperty("bench.logs", o.out().resolve("logs").toString()));
         Files.createDirectories(logs);
+        Files.createDirectories(o.out());
         boolean metricsOption = switch (o.loomportMetrics()) {
             case "both" -> true;     // --metrics off and --metrics 127.0.0.1:0
             case "default" -> false; // no --metrics argument: as the launcher starts by default (metrics on)

@@ -49,8 +49,8 @@ record ServerKind(String name, String family, String jdk, String description, Li
 
     /** The servers of the JDK matrix on one JDK: Netty epoll, loomport, the prototype's variants. */
     private static void perJdk(List<ServerKind> kinds, Setup s, Jdk jdk, boolean isDefault) {
-        kinds.add(java(s, jdk, REFERENCE, "Netty 4.2 echo, native epoll transport",
-                "-cp", s.classpath(), NettyEchoServer.class.getName(), "epoll", "127.0.0.1", "0"));
+        kinds.add(kind(jdk, isDefault, REFERENCE, "Netty 4.2 echo, native epoll transport", jvm(jdk.java(), s.serverJvm(),
+                "-cp", s.classpath(), NettyEchoServer.class.getName(), "epoll", "127.0.0.1", "0")));
         String listen = "echo@127.0.0.1:0,max-connections=" + LOOMPORT_MAX_CONNECTIONS;
         // The flags every server gets, then loomport's experiment's (--loomport-jvm): flags the other
         // servers lack, so every table names them.
