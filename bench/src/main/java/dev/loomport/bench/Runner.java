@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * Runner [--quick] [--out DIR] [--repeats N] [--servers a,b] [--workloads a,b] [--loomport-metrics auto|both|default]
  *        [--server-jvm 'FLAGS'] [--loomport-jvm 'FLAGS'] [--generator native|java] [--jdk HOME[,HOME...]]
- *        [--proto VARIANT[,VARIANT...]]
+ *        [--proto VARIANT[,VARIANT...]] [--profile none|perf|strace]
  * </pre>
  * System properties: {@code loomport.modules} (default {@code demo-echo/target/modules}), {@code bench.classpath}
  * (default: this JVM's class path), {@code bench.classpath.file} (more class path, read from a file),
@@ -87,6 +87,7 @@ public final class Runner {
         }
 
         Environment env = Environment.read(metricsOption);
+        List<String> profiles = new ArrayList<>();
         List<RunResult> results = new ArrayList<>();
         Path csv = o.out().resolve(o.prefix() + "-runs.csv");
         int total = o.repeats() * workloads.size() * servers.size();
@@ -99,7 +100,7 @@ public final class Runner {
                 for (Workload workload : workloads) {
                     for (int i = 0; i < order.size(); i++) {
                         ServerKind server = order.get(i);
-                        RunResult r = runOne(generator, logs, server, workload, repeat, i + 1);
+                        RunResult r = runOne(generator, logs, server, workload, repeat, i + 1, o.profile(), profiles);
                         results.add(r);
                         w.println(r.csv());
                         w.flush();
@@ -109,6 +110,9 @@ public final class Runner {
             }
         }
         env = env.ended();
+        if (!profiles.isEmpty()) {
+            Files.write(o.out().resolve(o.prefix() + "-profile.csv"), profiles);
+        }
         Report.write(o.out().resolve(o.prefix() + "-results.md"), results, servers, workloads, env, o);
         Chart.write(o.out().resolve(o.prefix() + ".png"), results, servers, workloads);
         System.out.println("wrote " + csv + ", " + o.prefix() + "-results.md, " + o.prefix() + ".png in " + o.out());
@@ -123,7 +127,7 @@ public final class Runner {
     }
 
     static RunResult runOne(List<String> generator, Path logs, ServerKind server, Workload workload, int repeat,
-                            int order) {
+                            int order, String profileTool, List<String> profiles) {
         Path log = logs.resolve(server.name() + ".log");
         try (ServerProcess sp = ServerProcess.start(server.command(), log)) {
             CHILDREN.add(sp.handle());
@@ -141,12 +145,17 @@ public final class Runner {
             OtherCpu others = null;
             double otherCpu = Double.NaN;
             Map<String, String> result = null;
+            Profile profile = null;
             Thread killer = watchdog(g, limit);
             try (BufferedReader in = new BufferedReader(new InputStreamReader(g.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = in.readLine()) != null; ) {
                     if (l.equals("phase measure-start")) {
                         cpuStart = sp.cpuSeconds();
                         others = OtherCpu.start(Set.of(sp.pid(), g.pid(), ProcessHandle.current().pid()));
+                        if (!profileTool.equals("none")) {
+                            profile = Profile.start(profileTool, sp.pid(), workload.measure(), logs.resolve(
+                                    profileTool + "-" + server.name() + "-" + workload.name() + "-" + repeat + ".txt"));
+                        }
                     } else if (l.equals("phase measure-end")) {
                         cpuEnd = sp.cpuSeconds();
                         otherCpu = others != null ? others.seconds() : Double.NaN;
@@ -167,8 +176,21 @@ public final class Runner {
             if (!sp.isAlive()) {
                 return RunResult.failed(repeat, order, server.name(), workload, "server died, see " + log);
             }
-            return RunResult.of(repeat, order, server.name(), workload, result, cpuEnd - cpuStart,
+            RunResult r = RunResult.of(repeat, order, server.name(), workload, result, cpuEnd - cpuStart,
                     otherCpu, rssIdle, sp.peakRssKb());
+            if (profile != null) {
+                if (profiles.isEmpty()) {
+                    profiles.add("tool,repeat,server,workload,messages_written,event,count,per_message");
+                }
+                Map<String, Long> counts = profile.counts();
+                long written = Profile.writes(counts);
+                for (Map.Entry<String, Long> e : counts.entrySet()) {
+                    profiles.add(String.format(java.util.Locale.ROOT, "%s,%d,%s,%s,%d,%s,%d,%.3f", profileTool, repeat,
+                            server.name(), workload.name(), written, e.getKey(), e.getValue(),
+                            written > 0 ? (double) e.getValue() / written : Double.NaN));
+                }
+            }
+            return r;
         } catch (IOException | RuntimeException e) {
             return RunResult.failed(repeat, order, server.name(), workload, e.toString());
         } catch (InterruptedException e) {
@@ -247,7 +269,7 @@ public final class Runner {
 
     record Options(boolean quick, Path out, String prefix, int repeats, List<String> servers, List<String> workloads,
                    String loomportMetrics, List<String> serverJvm, List<String> loomportFlags, String generator,
-                   List<Path> jdks, List<String> proto) {
+                   List<Path> jdks, List<String> proto, String profile) {
         static Options parse(String... args) {
             boolean quick = false;
             Path out = Path.of(System.getProperty("bench.out", "docs"));
@@ -260,6 +282,7 @@ public final class Runner {
             String generator = "native";
             List<Path> jdks = List.of();
             List<String> proto = List.of();
+            String profile = "none";
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
@@ -273,12 +296,14 @@ public final class Runner {
                     case "--generator" -> generator = value(args, ++i, "--generator");
                     case "--jdk" -> jdks = java.util.Arrays.stream(value(args, ++i, "--jdk").split(",")).map(Path::of).toList();
                     case "--proto" -> proto = List.of(value(args, ++i, "--proto").split(","));
+                    case "--profile" -> profile = value(args, ++i, "--profile");
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; options: --quick"
                             + " --out DIR --repeats N --servers a,b --workloads a,b --loomport-metrics auto|both|default"
                             + " --server-jvm 'FLAGS' (instead of the default flags, for every server)"
                             + " --loomport-jvm 'FLAGS' (for experiments: the report names them)"
                             + " --generator native|java --jdk HOME[,HOME...] (loomport and Netty on each, beside the"
-                            + " default JDK) --proto VARIANT[,VARIANT...] (" + ProtoEchoServer.Variant.names() + ")");
+                            + " default JDK) --proto VARIANT[,VARIANT...] (" + ProtoEchoServer.Variant.names() + ")"
+                            + " --profile none|perf|strace (the server over the measured window; slows it)");
                 }
             }
             if (!List.of("auto", "both", "default").contains(metrics)) {
@@ -288,12 +313,15 @@ public final class Runner {
                 throw new IllegalArgumentException("--generator must be native or java: '" + generator + "'");
             }
             proto.forEach(ProtoEchoServer.Variant::parse);
+            if (!List.of("none", "perf", "strace").contains(profile)) {
+                throw new IllegalArgumentException("--profile must be none, perf or strace: '" + profile + "'");
+            }
             int r = repeats != null ? repeats : quick ? 1 : 3;
             if (r < 1 || r > 20) {
                 throw new IllegalArgumentException("--repeats out of range 1..20: " + r);
             }
             return new Options(quick, out, quick ? "performance-quick" : "performance", r, servers, workloads, metrics,
-                    serverJvm, loomportFlags, generator, jdks, proto);
+                    serverJvm, loomportFlags, generator, jdks, proto, profile);
         }
 
         private static String value(String[] args, int i, String option) {
