@@ -47,28 +47,36 @@ public final class ProtoEchoServer {
         }
     }
 
-    /** A kind and, for the loop kinds, how many selector loops ({@code loop2}: two). */
-    record Variant(Kind kind, int loops) {
-        private static final Pattern NAME = Pattern.compile("(jdk|loop|batch|vtread)(\\d*)");
+    /**
+     * A kind and, for the loop kinds, how many selector loops ({@code loop2}: two); {@code jdk-pmN} is the
+     * JDK's path with {@code -Djdk.pollerMode=N} (JDK 22 and later: 1 platform-thread pollers, 2 virtual-thread
+     * pollers, 27: 3 a poller per carrier), the flag the runner then gives that server's JVM.
+     */
+    record Variant(Kind kind, int loops, List<String> jvmFlags) {
+        private static final Pattern NAME = Pattern.compile("(jdk|loop|batch|vtread)(\\d*)|jdk-pm([1-3])");
 
         static Variant parse(String name) {
             Matcher m = NAME.matcher(name);
             if (!m.matches()) {
                 throw new IllegalArgumentException("no prototype variant '" + name + "'; variants: " + names());
             }
+            if (m.group(3) != null) {
+                return new Variant(Kind.JDK, 1, List.of("-Djdk.pollerMode=" + m.group(3)));
+            }
             int loops = m.group(2).isEmpty() ? 1 : Integer.parseInt(m.group(2));
             if (loops < 1 || loops > 64) {
                 throw new IllegalArgumentException("prototype loops out of range 1..64: " + name);
             }
-            return new Variant(Kind.valueOf(m.group(1).toUpperCase(Locale.ROOT)), loops);
+            return new Variant(Kind.valueOf(m.group(1).toUpperCase(Locale.ROOT)), loops, List.of());
         }
 
         static String names() {
-            return "jdk, loopN, batchN, vtreadN (N selector loops, default 1)";
+            return "jdk, jdk-pm1, jdk-pm2, jdk-pm3, loopN, batchN, vtreadN (N selector loops, default 1)";
         }
 
         String description() {
-            return kind.description + (kind == Kind.JDK ? "" : "; " + loops + " loop(s)");
+            return kind.description + (kind == Kind.JDK ? "" : "; " + loops + " loop(s)")
+                    + (jvmFlags.isEmpty() ? "" : "; JVM flags `" + String.join(" ", jvmFlags) + "`");
         }
     }
 
@@ -76,7 +84,7 @@ public final class ProtoEchoServer {
         if (args.length != 3) {
             throw new IllegalArgumentException("usage: ProtoEchoServer VARIANT HOST PORT; variants: " + Variant.names());
         }
-        Variant variant = Variant.parse(args[0]);
+        Variant variant = Variant.parse(args[0]); // jdk-pmN: the runner has put the flag on this JVM already
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(args[1]), Integer.parseInt(args[2]));
         if (variant.kind() == Kind.JDK) {
             serveJdk(address);

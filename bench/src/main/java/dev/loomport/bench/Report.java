@@ -8,9 +8,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /** The summary: medians, ranges and ratios against Netty epoll, as markdown tables. */
 final class Report {
@@ -32,7 +37,7 @@ final class Report {
     }
 
     static void write(Path file, List<RunResult> results, List<ServerKind> servers, List<Workload> workloads,
-                      Runner.Environment env, Runner.Options o) throws IOException {
+                      Runner.Environment env, Runner.Options o, List<String> profiles) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
             DateTimeFormatter t = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
             w.println("# Benchmark results" + (o.quick() ? " (--quick: proves the harness, measures nothing)" : ""));
@@ -67,6 +72,9 @@ final class Report {
             }
             if (servers.stream().anyMatch(s -> s.name().equals("loomport-metrics"))) {
                 metricsCost(w, results, workloads);
+            }
+            if (!profiles.isEmpty()) {
+                profile(w, profiles);
             }
         }
     }
@@ -194,6 +202,25 @@ final class Report {
                     x(stats(results, "loomport-metrics", n, Report::cpuPerOp).ratio(stats(results, "loomport", n, Report::cpuPerOp))),
                     x(stats(results, "loomport-metrics", n, r -> r.peakRssKb()).ratio(stats(results, "loomport", n, r -> r.peakRssKb()))));
         }
+        w.println();
+    }
+
+    /** The profile CSV's per-message figures, one row per run, one column per event, in the tool's order. */
+    private static void profile(PrintWriter w, List<String> profiles) {
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        Set<String> events = new LinkedHashSet<>();
+        for (String line : profiles.subList(1, profiles.size())) {
+            String[] f = line.split(",");
+            String run = f[0] + " | " + f[2] + " | " + f[3] + " | " + f[1] + " | " + f[4];
+            events.add(f[5]);
+            rows.computeIfAbsent(run, k -> new LinkedHashMap<>()).put(f[5], f[7]);
+        }
+        w.println("## Profile: per message the server wrote (" + profiles.get(1).split(",")[0] + ")");
+        w.println();
+        w.println("| tool | server | workload | repeat | messages | " + String.join(" | ", events) + " |");
+        w.println("|---|---|---|---|---|" + "---|".repeat(events.size()));
+        rows.forEach((run, counts) -> w.println("| " + run + " | " + events.stream()
+                .map(e -> counts.getOrDefault(e, "")).collect(Collectors.joining(" | ")) + " |"));
         w.println();
     }
 

@@ -113,7 +113,7 @@ public final class Runner {
         if (!profiles.isEmpty()) {
             Files.write(o.out().resolve(o.prefix() + "-profile.csv"), profiles);
         }
-        Report.write(o.out().resolve(o.prefix() + "-results.md"), results, servers, workloads, env, o);
+        Report.write(o.out().resolve(o.prefix() + "-results.md"), results, servers, workloads, env, o, profiles);
         Chart.write(o.out().resolve(o.prefix() + ".png"), results, servers, workloads);
         System.out.println("wrote " + csv + ", " + o.prefix() + "-results.md, " + o.prefix() + ".png in " + o.out());
         return results.stream().allMatch(RunResult::ok) ? 0 : 1;

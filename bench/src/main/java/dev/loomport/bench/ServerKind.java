@@ -72,8 +72,8 @@ record ServerKind(String name, String family, String jdk, String description, Li
         for (String variant : s.protoVariants()) {
             ProtoEchoServer.Variant v = ProtoEchoServer.Variant.parse(variant);
             kinds.add(kind(jdk, isDefault, "proto-" + variant, "I/O-path prototype: " + v.description(),
-                    jvm(jdk.java(), s.serverJvm(), "-cp", s.classpath(), ProtoEchoServer.class.getName(), variant,
-                            "127.0.0.1", "0")));
+                    jvm(jdk.java(), concat(s.serverJvm(), v.jvmFlags()), "-cp", s.classpath(),
+                            ProtoEchoServer.class.getName(), variant, "127.0.0.1", "0")));
         }
     }
 

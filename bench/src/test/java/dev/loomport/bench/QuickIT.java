@@ -49,4 +49,25 @@ class QuickIT {
         byte[] png = Files.readAllBytes(out.resolve("performance-quick.png"));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
     }
+
+    @Test
+    @Timeout(180)
+    void everyPrototypeVariantEchoesExactlyUnderLargeMessagesAndChurn() throws Exception {
+        Path out = Path.of(System.getProperty("bench.out")).resolve("proto");
+        List<String> variants = List.of("loop", "batch2", "vtread");
+
+        int status = Runner.run("--quick", "--out", out.toString(), "--proto", String.join(",", variants),
+                "--servers", variants.stream().map(v -> "proto-" + v).collect(Collectors.joining(",")),
+                "--workloads", "pingpong-16KiB-20,churn-64B");
+
+        List<String> csv = Files.readAllLines(out.resolve("performance-quick-runs.csv"));
+        assertEquals(1 + variants.size() * 2, csv.size(), () -> String.join("\n", csv));
+        for (String line : csv.subList(1, csv.size())) {
+            String[] r = line.split(",", -1);
+            // The generator compares every byte it gets back: errors would mean the path lost or reordered some.
+            assertTrue(Long.parseLong(r[7]) > 0, () -> "no operation completed: " + line);
+            assertEquals("0", r[15], () -> "errors: " + line);
+        }
+        assertEquals(0, status, "every run produced figures");
+    }
 }
