@@ -3,6 +3,8 @@ package dev.loomport.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -19,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * that waits ({@code LOOP}); or queues the threads to wake and hands the whole batch to one waker virtual
  * thread, so a select costs one loop-to-carrier hand-off however many it wakes ({@code BATCH}); or only
  * signals readiness and lets the virtual thread read ({@code VTREAD}). Writes are the virtual thread's; the
- * loop only watches writability for a write the socket would not take.
+ * loop only watches writability for a write the socket would not take. A connection closed under the loop
+ * (before it was registered, or between readiness and handling) is skipped: the loop never dies of one.
  */
 final class ProtoLoop implements Runnable {
     private final ProtoEchoServer.Kind kind;
@@ -67,11 +70,17 @@ final class ProtoLoop implements Runnable {
             while (true) {
                 selector.select();
                 for (ProtoConnection c; (c = registrations.poll()) != null; ) {
-                    c.registered(c.channel().register(selector, SelectionKey.OP_READ, c));
+                    try {
+                        c.registered(c.channel().register(selector, SelectionKey.OP_READ, c));
+                    } catch (ClosedChannelException e) {
+                        // its handler closed it first (the client went away): nothing to watch
+                    }
                 }
                 for (SelectionKey key : selector.selectedKeys()) {
-                    if (key.isValid()) {
+                    try {
                         ready((ProtoConnection) key.attachment(), key);
+                    } catch (CancelledKeyException e) {
+                        // its handler closed the channel meanwhile; the loop goes on with the others
                     }
                 }
                 selector.selectedKeys().clear();
