@@ -7,32 +7,37 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One connection of the I/O-path prototype, seen by its handler as blocking streams (the shape of loomport's
  * {@code Connection.input()}/{@code output()}) over a non-blocking channel that a {@link ProtoLoop} watches.
- * The loop puts what it read into {@code data} and the reader takes it; one lock guards both, and the thread
- * that finds nothing parks after naming itself, so a wake-up that comes first is never lost.
+ * The loop queues what it read and the reader takes it, neither ever waiting for the other: the reader names
+ * itself, then looks at the queue once more before it parks, and the loop queues, then takes the name; one
+ * of the two always sees the other, so a wake-up is never lost (at worst one is spare, and read looks again).
  */
 final class ProtoConnection implements AutoCloseable {
     /** Beyond this much unread, the loop stops reading the socket until the handler catches up. */
     private static final int MAX_BUFFERED = 64 * 1024;
-    private static final int SMALL = 512;
 
     private final SocketChannel channel;
     private final ProtoLoop loop;
     private final ProtoEchoServer.Kind kind;
-    private final ReentrantLock lock = new ReentrantLock();
     private volatile SelectionKey key;
-    private byte[] data; // guarded by lock: bytes [pos, lim) are unread
+    /** What the loop read, in order; the reader takes it chunk by chunk ({@code current} from {@code pos}). */
+    private final Queue<byte[]> arrived = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger buffered = new AtomicInteger();
+    private byte[] current; // the reader's own
     private int pos;
-    private int lim;
-    private boolean eof;
-    private boolean paused;
-    private IOException failure;
-    private volatile Thread reader;
+    private volatile boolean eof;
+    private volatile boolean paused;
+    private volatile IOException failure;
+    /** The virtual thread parked in read (or about to park), for the loop to wake. */
+    private final AtomicReference<Thread> reader = new AtomicReference<>();
     private volatile Thread writer;
     private final InputStream input = new Input();
     private final OutputStream output = new Output();
@@ -59,57 +64,40 @@ final class ProtoConnection implements AutoCloseable {
         return output;
     }
 
-    /** Loop side: the socket is readable; reads it into {@code data}; returns the reader to wake, if any. */
+    /**
+     * Loop side: the socket is readable; reads it and queues what came; returns the reader to wake, if any.
+     * Never blocks: a loop that waited for a lock held by a virtual thread whose carrier the OS had
+     * descheduled would stall every connection it serves (the first version took a lock here, and at 1,000
+     * connections the loop spent its time waiting for it).
+     */
     Thread fill(ByteBuffer scratch) {
-        int n;
-        IOException failed = null;
         try {
-            n = channel.read(scratch.clear());
-        } catch (IOException e) {
-            n = -1;
-            failed = e;
-        }
-        lock.lock();
-        try {
+            int n = channel.read(scratch.clear());
             if (n > 0) {
-                append(scratch.flip(), n);
-                if (lim - pos >= MAX_BUFFERED) {
+                byte[] chunk = new byte[n];
+                scratch.flip().get(chunk);
+                arrived.add(chunk);
+                if (buffered.addAndGet(n) >= MAX_BUFFERED) {
                     paused = true;
                     key.interestOpsAnd(~SelectionKey.OP_READ);
                 }
             } else if (n < 0) {
-                eof = true;
-                failure = failed;
-                key.interestOpsAnd(~SelectionKey.OP_READ); // level-triggered: it would stay readable forever
+                ended();
             }
-            return takeReader();
-        } finally {
-            lock.unlock();
+        } catch (IOException e) {
+            failure = e;
+            ended();
         }
+        return takeReader();
     }
 
-    private void append(ByteBuffer from, int n) {
-        if (data == null || pos == lim) {
-            pos = 0;
-            lim = 0;
-        }
-        if (data == null || data.length - lim < n) {
-            byte[] grown = new byte[Math.max(SMALL, Math.max(n + lim - pos, data == null ? 0 : data.length * 2))];
-            if (data != null) {
-                System.arraycopy(data, pos, grown, 0, lim - pos);
-            }
-            lim -= pos;
-            pos = 0;
-            data = grown;
-        }
-        from.get(data, lim, n);
-        lim += n;
+    private void ended() {
+        eof = true; // after the last chunk: a reader that sees eof sees every chunk before it
+        key.interestOpsAnd(~SelectionKey.OP_READ); // level-triggered: it would stay readable forever
     }
 
     Thread takeReader() {
-        Thread t = reader;
-        reader = null;
-        return t;
+        return reader.getAndSet(null);
     }
 
     Thread takeWriter() {
@@ -155,39 +143,37 @@ final class ProtoConnection implements AutoCloseable {
         }
 
         private int readBuffered(byte[] b, int off, int len) throws IOException {
-            lock.lock();
-            try {
-                while (true) {
-                    if (lim > pos) {
-                        int n = Math.min(len, lim - pos);
-                        System.arraycopy(data, pos, b, off, n);
-                        pos += n;
-                        if (pos == lim && data.length > SMALL) {
-                            data = null; // a large message's buffer is not kept while the connection waits
-                        }
-                        if (paused && lim - pos < MAX_BUFFERED) {
-                            paused = false;
-                            key.interestOpsOr(SelectionKey.OP_READ);
-                            loop.wakeup();
-                        }
-                        return n;
+            while (true) {
+                if (current == null || pos == current.length) {
+                    current = arrived.poll();
+                    pos = 0;
+                }
+                if (current != null) {
+                    int n = Math.min(len, current.length - pos);
+                    System.arraycopy(current, pos, b, off, n);
+                    pos += n;
+                    buffered.addAndGet(-n);
+                    return n;
+                }
+                if (eof) {
+                    if (!arrived.isEmpty()) {
+                        continue;
                     }
                     if (failure != null) {
                         throw failure;
                     }
-                    if (eof) {
-                        return -1;
-                    }
-                    reader = Thread.currentThread();
-                    lock.unlock();
-                    try {
-                        park(this);
-                    } finally {
-                        lock.lock();
-                    }
+                    return -1;
                 }
-            } finally {
-                lock.unlock();
+                if (paused) { // everything read: let the loop read the socket again
+                    paused = false;
+                    key.interestOpsOr(SelectionKey.OP_READ);
+                    loop.wakeup();
+                }
+                reader.set(Thread.currentThread());
+                if (arrived.isEmpty() && !eof) {
+                    park(this);
+                }
+                reader.compareAndSet(Thread.currentThread(), null);
             }
         }
 
@@ -198,7 +184,7 @@ final class ProtoConnection implements AutoCloseable {
                 if (n != 0) {
                     return n;
                 }
-                reader = Thread.currentThread();
+                reader.set(Thread.currentThread());
                 key().interestOpsOr(SelectionKey.OP_READ); // the re-arm: NIO applies it at the loop's next select
                 loop.wakeup();
                 park(this);
