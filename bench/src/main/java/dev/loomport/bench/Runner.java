@@ -47,7 +47,7 @@ public final class Runner {
         System.exit(run(args));
     }
 
-    /** Runs the comparison; 0 when every run produced figures, 1 when some did not. */
+    /** Runs the comparison; 0 when every run's generator reported, 1 when some run failed. */
     public static int run(String... args) throws Exception {
         Options o = Options.parse(args);
         installReaper();
@@ -116,7 +116,7 @@ public final class Runner {
         Report.write(o.out().resolve(o.prefix() + "-results.md"), results, servers, workloads, env, o, profiles);
         Chart.write(o.out().resolve(o.prefix() + ".png"), results, servers, workloads);
         System.out.println("wrote " + csv + ", " + o.prefix() + "-results.md, " + o.prefix() + ".png in " + o.out());
-        return results.stream().allMatch(RunResult::ok) ? 0 : 1;
+        return results.stream().allMatch(RunResult::produced) ? 0 : 1;
     }
 
     private static String line(RunResult r) {
