@@ -40,8 +40,14 @@ record RunResult(int repeat, int order, String server, String workload, int conn
         return Double.parseDouble(r.get(key));
     }
 
+    /** Carried traffic in the window: the runs medians are taken over. */
     boolean ok() {
         return ops > 0;
+    }
+
+    /** The generator reported (even if the server answered nothing in the window); false for a run that failed. */
+    boolean produced() {
+        return seconds > 0;
     }
 
     /** Peak RSS growth over the idle server, per connection, in KiB. */

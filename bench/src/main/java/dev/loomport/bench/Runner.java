@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * Runner [--quick] [--out DIR] [--repeats N] [--servers a,b] [--workloads a,b] [--loomport-metrics auto|both|default]
- *        [--server-jvm 'FLAGS'] [--loomport-jvm 'FLAGS']
+ *        [--server-jvm 'FLAGS'] [--loomport-jvm 'FLAGS'] [--generator native|java] [--jdk HOME[,HOME...]]
+ *        [--proto VARIANT[,VARIANT...]] [--profile none|perf|strace]
  * </pre>
  * System properties: {@code loomport.modules} (default {@code demo-echo/target/modules}), {@code bench.classpath}
  * (default: this JVM's class path), {@code bench.classpath.file} (more class path, read from a file),
@@ -46,11 +47,16 @@ public final class Runner {
         System.exit(run(args));
     }
 
-    /** Runs the comparison; 0 when every run produced figures, 1 when some did not. */
+    /** Runs the comparison; 0 when every run's generator reported, 1 when some run failed. */
     public static int run(String... args) throws Exception {
         Options o = Options.parse(args);
         installReaper();
-        Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        Jdk jdk = Jdk.current();
+        Path java = jdk.java();
+        List<Jdk> extraJdks = new ArrayList<>();
+        for (Path home : o.jdks()) {
+            extraJdks.add(Jdk.at(home));
+        }
         String classpath = classpath();
         Path modules = Path.of(System.getProperty("loomport.modules", "demo-echo/target/modules"));
         if (!Files.isDirectory(modules)) {
@@ -59,12 +65,20 @@ public final class Runner {
         }
         Path logs = Path.of(System.getProperty("bench.logs", o.out().resolve("logs").toString()));
         Files.createDirectories(logs);
+        Files.createDirectories(o.out());
         boolean metricsOption = switch (o.loomportMetrics()) {
             case "both" -> true;     // --metrics off and --metrics 127.0.0.1:0
             case "default" -> false; // no --metrics argument: as the launcher starts by default (metrics on)
             default -> launcherKnowsMetrics(java, modules);
         };
-        List<ServerKind> servers = ServerKind.all(java, classpath, modules, metricsOption, o.serverJvm(), o.loomportFlags()).stream()
+        Path nativeDir = logs.resolve("native");
+        List<String> generator = o.generator().equals("native")
+                ? List.of(Native.loadGenerator(nativeDir).toString())
+                : concat(List.of(java.toString()), GENERATOR_JVM, List.of("-cp", classpath, LoadGenerator.class.getName()));
+        boolean cWanted = o.servers().isEmpty() || o.servers().contains("c-epoll");
+        ServerKind.Setup setup = new ServerKind.Setup(jdk, extraJdks, classpath, modules, metricsOption, o.serverJvm(),
+                o.loomportFlags(), cWanted ? Native.echoServer(nativeDir) : null, o.proto());
+        List<ServerKind> servers = ServerKind.all(setup).stream()
                 .filter(s -> o.servers().isEmpty() || o.servers().contains(s.name())).toList();
         List<Workload> workloads = (o.quick() ? Workload.quick() : Workload.full()).stream()
                 .filter(w -> o.workloads().isEmpty() || o.workloads().contains(w.name())).toList();
@@ -73,6 +87,7 @@ public final class Runner {
         }
 
         Environment env = Environment.read(metricsOption);
+        List<String> profiles = new ArrayList<>();
         List<RunResult> results = new ArrayList<>();
         Path csv = o.out().resolve(o.prefix() + "-runs.csv");
         int total = o.repeats() * workloads.size() * servers.size();
@@ -85,7 +100,7 @@ public final class Runner {
                 for (Workload workload : workloads) {
                     for (int i = 0; i < order.size(); i++) {
                         ServerKind server = order.get(i);
-                        RunResult r = runOne(java, classpath, logs, server, workload, repeat, i + 1);
+                        RunResult r = runOne(generator, logs, server, workload, repeat, i + 1, o.profile(), profiles);
                         results.add(r);
                         w.println(r.csv());
                         w.flush();
@@ -95,10 +110,13 @@ public final class Runner {
             }
         }
         env = env.ended();
-        Report.write(o.out().resolve(o.prefix() + "-results.md"), results, servers, workloads, env, o);
+        if (!profiles.isEmpty()) {
+            Files.write(o.out().resolve(o.prefix() + "-profile.csv"), profiles);
+        }
+        Report.write(o.out().resolve(o.prefix() + "-results.md"), results, servers, workloads, env, o, profiles);
         Chart.write(o.out().resolve(o.prefix() + ".png"), results, servers, workloads);
         System.out.println("wrote " + csv + ", " + o.prefix() + "-results.md, " + o.prefix() + ".png in " + o.out());
-        return results.stream().allMatch(RunResult::ok) ? 0 : 1;
+        return results.stream().allMatch(RunResult::produced) ? 0 : 1;
     }
 
     private static String line(RunResult r) {
@@ -108,18 +126,14 @@ public final class Runner {
                 r.peakRssKb() / 1024, r.errors(), r.firstError().equals("-") ? "" : "  (" + r.firstError() + ")");
     }
 
-    static RunResult runOne(Path java, String classpath, Path logs, ServerKind server, Workload workload, int repeat,
-                            int order) {
+    static RunResult runOne(List<String> generator, Path logs, ServerKind server, Workload workload, int repeat,
+                            int order, String profileTool, List<String> profiles) {
         Path log = logs.resolve(server.name() + ".log");
         try (ServerProcess sp = ServerProcess.start(server.command(), log)) {
             CHILDREN.add(sp.handle());
             int port = sp.awaitPort(60);
             long rssIdle = sp.rssKb();
-            List<String> gen = new ArrayList<>();
-            gen.add(java.toString());
-            gen.addAll(GENERATOR_JVM);
-            gen.addAll(List.of("-cp", classpath, LoadGenerator.class.getName()));
-            gen.addAll(List.of(workload.spec(port, GENERATOR_THREADS, SOURCE_ADDRESSES).words()));
+            List<String> gen = concat(generator, List.of(workload.spec(port, GENERATOR_THREADS, SOURCE_ADDRESSES).words()));
             Process g = new ProcessBuilder(gen)
                     .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("generator.log").toFile()))
                     .start();
@@ -131,12 +145,17 @@ public final class Runner {
             OtherCpu others = null;
             double otherCpu = Double.NaN;
             Map<String, String> result = null;
+            Profile profile = null;
             Thread killer = watchdog(g, limit);
             try (BufferedReader in = new BufferedReader(new InputStreamReader(g.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = in.readLine()) != null; ) {
                     if (l.equals("phase measure-start")) {
                         cpuStart = sp.cpuSeconds();
                         others = OtherCpu.start(Set.of(sp.pid(), g.pid(), ProcessHandle.current().pid()));
+                        if (!profileTool.equals("none")) {
+                            profile = Profile.start(profileTool, sp.pid(), workload.measure(), logs.resolve(
+                                    profileTool + "-" + server.name() + "-" + workload.name() + "-" + repeat + ".txt"));
+                        }
                     } else if (l.equals("phase measure-end")) {
                         cpuEnd = sp.cpuSeconds();
                         otherCpu = others != null ? others.seconds() : Double.NaN;
@@ -157,8 +176,21 @@ public final class Runner {
             if (!sp.isAlive()) {
                 return RunResult.failed(repeat, order, server.name(), workload, "server died, see " + log);
             }
-            return RunResult.of(repeat, order, server.name(), workload, result, cpuEnd - cpuStart,
+            RunResult r = RunResult.of(repeat, order, server.name(), workload, result, cpuEnd - cpuStart,
                     otherCpu, rssIdle, sp.peakRssKb());
+            if (profile != null) {
+                if (profiles.isEmpty()) {
+                    profiles.add("tool,repeat,server,workload,messages_written,event,count,per_message");
+                }
+                Map<String, Long> counts = profile.counts();
+                long written = Profile.writes(counts);
+                for (Map.Entry<String, Long> e : counts.entrySet()) {
+                    profiles.add(String.format(java.util.Locale.ROOT, "%s,%d,%s,%s,%d,%s,%d,%.3f", profileTool, repeat,
+                            server.name(), workload.name(), written, e.getKey(), e.getValue(),
+                            written > 0 ? (double) e.getValue() / written : Double.NaN));
+                }
+            }
+            return r;
         } catch (IOException | RuntimeException e) {
             return RunResult.failed(repeat, order, server.name(), workload, e.toString());
         } catch (InterruptedException e) {
@@ -178,6 +210,15 @@ public final class Runner {
                     () -> CHILDREN.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly),
                     "bench reaper"));
         }
+    }
+
+    @SafeVarargs
+    static List<String> concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> p : parts) {
+            all.addAll(p);
+        }
+        return all;
     }
 
     /** Kills the generator if it outlives its time: no run can hang the comparison. */
@@ -227,7 +268,8 @@ public final class Runner {
     }
 
     record Options(boolean quick, Path out, String prefix, int repeats, List<String> servers, List<String> workloads,
-                   String loomportMetrics, List<String> serverJvm, List<String> loomportFlags) {
+                   String loomportMetrics, List<String> serverJvm, List<String> loomportFlags, String generator,
+                   List<Path> jdks, List<String> proto, String profile) {
         static Options parse(String... args) {
             boolean quick = false;
             Path out = Path.of(System.getProperty("bench.out", "docs"));
@@ -237,6 +279,10 @@ public final class Runner {
             String metrics = "auto";
             List<String> serverJvm = SERVER_JVM;
             List<String> loomportFlags = List.of();
+            String generator = "native";
+            List<Path> jdks = List.of();
+            List<String> proto = List.of();
+            String profile = "none";
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
@@ -247,21 +293,35 @@ public final class Runner {
                     case "--loomport-metrics" -> metrics = value(args, ++i, "--loomport-metrics");
                     case "--server-jvm" -> serverJvm = List.of(value(args, ++i, "--server-jvm").trim().split("\\s+"));
                     case "--loomport-jvm" -> loomportFlags = List.of(value(args, ++i, "--loomport-jvm").trim().split("\\s+"));
+                    case "--generator" -> generator = value(args, ++i, "--generator");
+                    case "--jdk" -> jdks = java.util.Arrays.stream(value(args, ++i, "--jdk").split(",")).map(Path::of).toList();
+                    case "--proto" -> proto = List.of(value(args, ++i, "--proto").split(","));
+                    case "--profile" -> profile = value(args, ++i, "--profile");
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; options: --quick"
                             + " --out DIR --repeats N --servers a,b --workloads a,b --loomport-metrics auto|both|default"
                             + " --server-jvm 'FLAGS' (instead of the default flags, for every server)"
-                            + " --loomport-jvm 'FLAGS' (for experiments: the report names them)");
+                            + " --loomport-jvm 'FLAGS' (for experiments: the report names them)"
+                            + " --generator native|java --jdk HOME[,HOME...] (loomport and Netty on each, beside the"
+                            + " default JDK) --proto VARIANT[,VARIANT...] (" + ProtoEchoServer.Variant.names() + ")"
+                            + " --profile none|perf|strace (the server over the measured window; slows it)");
                 }
             }
             if (!List.of("auto", "both", "default").contains(metrics)) {
                 throw new IllegalArgumentException("--loomport-metrics must be auto, both or default: '" + metrics + "'");
+            }
+            if (!List.of("native", "java").contains(generator)) {
+                throw new IllegalArgumentException("--generator must be native or java: '" + generator + "'");
+            }
+            proto.forEach(ProtoEchoServer.Variant::parse);
+            if (!List.of("none", "perf", "strace").contains(profile)) {
+                throw new IllegalArgumentException("--profile must be none, perf or strace: '" + profile + "'");
             }
             int r = repeats != null ? repeats : quick ? 1 : 3;
             if (r < 1 || r > 20) {
                 throw new IllegalArgumentException("--repeats out of range 1..20: " + r);
             }
             return new Options(quick, out, quick ? "performance-quick" : "performance", r, servers, workloads, metrics,
-                    serverJvm, loomportFlags);
+                    serverJvm, loomportFlags, generator, jdks, proto, profile);
         }
 
         private static String value(String[] args, int i, String option) {
