@@ -13,6 +13,9 @@ module dev.loomport.demo.echo {
     requires jdk.httpserver;
     requires micrometer.registry.prometheus;
 
+    // --help lists every handler the server would find, as it finds them.
+    uses dev.loomport.spi.ConnectionHandler;
+
     provides dev.loomport.spi.ConnectionHandler with
             dev.loomport.demo.echo.EchoHandler,
             dev.loomport.demo.echo.WhoAmIHandler,

@@ -3,12 +3,14 @@
  * owns every thread it starts, finds protocol handlers as plug-ins, and reports through Micrometer.
  *
  * <p>{@code dev.loomport} is the API a server's owner uses (configuration, lifecycle);
- * {@code dev.loomport.spi} is what a plug-in implements. {@code dev.loomport.internal} is not exported.
+ * {@code dev.loomport.spi} is what a plug-in implements, and {@code dev.loomport.io} the bounded framing it reads
+ * and writes with. {@code dev.loomport.internal} is not exported.
  * See {@code docs/modules.md} for why each line is here.
  */
 module dev.loomport {
     exports dev.loomport;
     exports dev.loomport.spi;
+    exports dev.loomport.io;
 
     // MeterRegistry appears in ServerConfig's public API, so users of dev.loomport read it too.
     requires transitive micrometer.core;

@@ -1,16 +1,16 @@
 package dev.loomport;
 
+import dev.loomport.internal.HostPort;
 import java.net.InetSocketAddress;
 
 /**
  * A listener that is accepting: its name, its handler's name, and the address it is bound to (with the
  * real port when the configuration asked for port 0).
  */
-public record BoundListener(String name, String handler, InetSocketAddress address) {
+public record BoundListener(String name, String handlerName, InetSocketAddress address) {
 
-    /** {@code host:port}, with IPv6 literals in brackets. */
+    /** {@code host:port}, with IPv6 literals in brackets and compressed: {@code [::1]:7007}. */
     public String hostAndPort() {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        return HostPort.of(address);
     }
 }

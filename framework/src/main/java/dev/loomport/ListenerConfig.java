@@ -1,6 +1,7 @@
 package dev.loomport;
 
 import dev.loomport.internal.Cidr;
+import dev.loomport.internal.HostPort;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,7 +216,7 @@ public final class ListenerConfig {
 
     @Override
     public String toString() {
-        return "listener " + (name == null ? handler : name) + " (" + handler + " on " + host + ":" + port + ")";
+        return "listener " + (name == null ? handler : name) + " (" + handler + " on " + HostPort.of(host, port) + ")";
     }
 
     /** Collects a listener's options, checking each as it is set. */
@@ -252,13 +253,13 @@ public final class ListenerConfig {
 
         /** The handler's name, as its {@link dev.loomport.spi.ConnectionHandler#name()} gives it. */
         public Builder handler(String handler) {
-            this.handler = token("handler", handler);
+            this.handler = OptionChecks.name("handler", handler);
             return this;
         }
 
         /** The listener's name: letters, digits, {@code . _ -}. */
         public Builder name(String name) {
-            this.name = token("listener name", name);
+            this.name = OptionChecks.name("listener name", name);
             return this;
         }
 
@@ -287,7 +288,7 @@ public final class ListenerConfig {
 
         /** Accept queue length, at least 1. */
         public Builder backlog(int backlog) {
-            this.backlog = atLeast("backlog", backlog, 1);
+            this.backlog = OptionChecks.atLeast("backlog", backlog, 1);
             return this;
         }
 
@@ -298,19 +299,19 @@ public final class ListenerConfig {
 
         /** {@code SO_RCVBUF} in bytes, 0 to {@link #MAX_BUFFER_SIZE}; 0 = the OS's default. */
         public Builder receiveBufferSize(int bytes) {
-            this.receiveBufferSize = bufferSize("receiveBufferSize", bytes);
+            this.receiveBufferSize = OptionChecks.bufferSize("receiveBufferSize", bytes);
             return this;
         }
 
         /** {@code SO_SNDBUF} in bytes, 0 to {@link #MAX_BUFFER_SIZE}; 0 = the OS's default. */
         public Builder sendBufferSize(int bytes) {
-            this.sendBufferSize = bufferSize("sendBufferSize", bytes);
+            this.sendBufferSize = OptionChecks.bufferSize("sendBufferSize", bytes);
             return this;
         }
 
         /** Open connections at once; 0 = no limit. */
         public Builder maxConnections(int max) {
-            this.maxConnections = atLeast("maxConnections", max, 0);
+            this.maxConnections = OptionChecks.atLeast("maxConnections", max, 0);
             return this;
         }
 
@@ -332,25 +333,25 @@ public final class ListenerConfig {
 
         /** Open connections from one remote address at once; 0 = no limit. */
         public Builder maxConnectionsPerSource(int max) {
-            this.maxConnectionsPerSource = atLeast("maxConnectionsPerSource", max, 0);
+            this.maxConnectionsPerSource = OptionChecks.atLeast("maxConnectionsPerSource", max, 0);
             return this;
         }
 
         /** No byte read or written for this long closes the connection; zero = never, else 1 ms to 365 days. */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = timeout("idleTimeout", timeout);
+            this.idleTimeout = OptionChecks.timeout("idleTimeout", timeout);
             return this;
         }
 
         /** A write that makes no progress for this long closes the connection; zero = never, else 1 ms to 365 days. */
         public Builder writeTimeout(Duration timeout) {
-            this.writeTimeout = timeout("writeTimeout", timeout);
+            this.writeTimeout = OptionChecks.timeout("writeTimeout", timeout);
             return this;
         }
 
         /** A connection open this long is closed; zero = never, else 1 ms to 365 days. */
         public Builder maxLifetime(Duration lifetime) {
-            this.maxLifetime = timeout("maxLifetime", lifetime);
+            this.maxLifetime = OptionChecks.timeout("maxLifetime", lifetime);
             return this;
         }
 
@@ -380,7 +381,7 @@ public final class ListenerConfig {
                 throw new IllegalArgumentException("minReceiveRate must be 0 (none) to " + MAX_RECEIVE_RATE
                         + " bytes/s: " + bytesPerSecond);
             }
-            Duration w = timeout("receiveRateWindow", window);
+            Duration w = OptionChecks.timeout("receiveRateWindow", window);
             if (bytesPerSecond > 0 && w.isZero()) {
                 throw new IllegalArgumentException("minReceiveRate " + bytesPerSecond
                         + " bytes/s needs a receiveRateWindow of at least 1ms: " + window);
@@ -392,7 +393,7 @@ public final class ListenerConfig {
 
         /** One option for the handler ({@link dev.loomport.spi.ConnectionHandler#configure}). */
         public Builder handlerOption(String key, String value) {
-            handlerOptions.put(token("handler option", key), Objects.requireNonNull(value, key));
+            handlerOptions.put(OptionChecks.name("handler option", key), Objects.requireNonNull(value, key));
             return this;
         }
 
@@ -428,7 +429,7 @@ public final class ListenerConfig {
 
         /** How long the whole PROXY header may take to arrive; at least 1 ms. */
         public Builder proxyHeaderTimeout(Duration timeout) {
-            this.proxyHeaderTimeout = checkTimeout("proxyHeaderTimeout", timeout, false);
+            this.proxyHeaderTimeout = OptionChecks.timeout("proxyHeaderTimeout", timeout, false);
             return this;
         }
 
@@ -440,49 +441,5 @@ public final class ListenerConfig {
             }
             return new ListenerConfig(this);
         }
-
-        private static int atLeast(String option, int value, int min) {
-            if (value < min) {
-                throw new IllegalArgumentException(option + " must be at least " + min + ": " + value);
-            }
-            return value;
-        }
-
-        /** 0 (none), or 1 ms to {@link #MAX_TIMEOUT}. */
-        private static Duration timeout(String option, Duration value) {
-            return checkTimeout(option, value, true);
-        }
-
-        private static int bufferSize(String option, int bytes) {
-            if (bytes < 0 || bytes > MAX_BUFFER_SIZE) {
-                throw new IllegalArgumentException(option + " must be 0 (the OS's default) to " + MAX_BUFFER_SIZE
-                        + " bytes: " + bytes);
-            }
-            return bytes;
-        }
-
-        static String token(String what, String value) {
-            Objects.requireNonNull(value, what);
-            if (!value.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException(
-                        what + " must be letters, digits, '.', '_' or '-': '" + value + "'");
-            }
-            return value;
-        }
-    }
-
-    /**
-     * The one rule for every timeout in loomport's configuration: 1 ms to {@link #MAX_TIMEOUT}, or zero
-     * where zero means none. Checked against the maximum first: converting a huge duration to
-     * milliseconds or nanoseconds overflows.
-     */
-    static Duration checkTimeout(String option, Duration value, boolean zeroMeansNone) {
-        Objects.requireNonNull(value, option);
-        String range = zeroMeansNone ? "zero (none) or 1ms to " : "1ms to ";
-        if (value.isNegative() || value.compareTo(MAX_TIMEOUT) > 0
-                || (value.isZero() ? !zeroMeansNone : value.toMillis() < 1)) {
-            throw new IllegalArgumentException(option + " must be " + range + MAX_TIMEOUT.toDays() + " days: " + value);
-        }
-        return value;
     }
 }

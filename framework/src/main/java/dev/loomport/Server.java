@@ -114,7 +114,11 @@ public final class Server implements AutoCloseable {
         return engine.awaitTermination(timeout);
     }
 
-    /** Whether a stop has begun: no new connections are accepted. */
+    /**
+     * Whether a stop is under way: it has begun (no new connections are accepted; handlers see
+     * {@link dev.loomport.spi.Connection#isDraining()}) and has not yet finished. False before a stop, and
+     * false again once the server has terminated ({@link #isTerminated()}).
+     */
     public boolean isDraining() {
         return engine.isDraining();
     }

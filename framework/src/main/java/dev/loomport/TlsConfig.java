@@ -266,7 +266,7 @@ public final class TlsConfig {
 
         /** How long the whole handshake may take, and any read in it; at least 1 ms. */
         public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = ListenerConfig.checkTimeout("handshakeTimeout", timeout, false);
+            this.handshakeTimeout = OptionChecks.timeout("handshakeTimeout", timeout, false);
             return this;
         }
 

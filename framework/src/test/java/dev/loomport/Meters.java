@@ -15,14 +15,18 @@ final class Meters {
         return byTag(registry, "loomport.closed.connections", "outcome");
     }
 
+    /** Connections that ended with this outcome tag ({@code client-closed}, {@code shutdown}, ...). */
+    static long closed(MeterRegistry registry, String outcome) {
+        return closed(registry).getOrDefault(outcome, 0L);
+    }
+
     /** {@code loomport.rejected.connections} by reason, leaving out the reasons that never happened. */
     static Map<String, Long> rejected(MeterRegistry registry) {
         return byTag(registry, "loomport.rejected.connections", "reason");
     }
 
     static long accepted(MeterRegistry registry) {
-        return registry.find("loomport.accepted.connections").counters().stream()
-                .mapToLong(c -> (long) c.count()).sum();
+        return count(registry, "loomport.accepted.connections");
     }
 
     static long count(MeterRegistry registry, String name) {

@@ -258,7 +258,7 @@ class MetricsTest {
     }
 
     private static Tags tagsOf(BoundListener l) {
-        return Tags.of("listener", l.name(), "handler", l.handler(), "port", Integer.toString(l.address().getPort()));
+        return Tags.of("listener", l.name(), "handler", l.handlerName(), "port", Integer.toString(l.address().getPort()));
     }
 
     private double count(String name, Tags tags) {

@@ -256,8 +256,8 @@ class ProxyProtocolTest {
 
     // ---- helpers ----
 
-    private double closed(String outcome) {
-        return registry.get("loomport.closed.connections").tag("outcome", outcome).counter().count();
+    private long closed(String outcome) {
+        return Meters.closed(registry, outcome);
     }
 
     /** The server closed: EOF, or a reset if it closed with bytes of ours unread. */

@@ -293,6 +293,16 @@ class ShutdownTest {
         }
     }
 
+    /** Draining is the stop under way: false before it begins and again once the server has terminated. */
+    @Test
+    void aTerminatedServerIsNoLongerDraining() throws Exception {
+        Server server = TestServers.serve(TestHandlers.echo());
+        assertFalse(server.isDraining());
+        server.shutdown(Duration.ofSeconds(1));
+        assertTrue(server.isTerminated());
+        assertFalse(server.isDraining());
+    }
+
     static void assertConnectionEnded(Socket client) {
         try {
             int b;

@@ -2,7 +2,6 @@ package dev.loomport;
 
 import dev.loomport.spi.ConnectionHandler;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 
@@ -30,18 +29,15 @@ final class TestServers {
 
     /** Connections that ended with this outcome tag ({@code client-closed}, {@code shutdown}, ...). */
     static long closed(MeterRegistry registry, String outcome) {
-        return (long) Search.in(registry).name("loomport.closed.connections").tag("outcome", outcome)
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return Meters.closed(registry, outcome);
     }
 
     /** Connections that ended, however they ended. */
     static long closed(MeterRegistry registry) {
-        return (long) Search.in(registry).name("loomport.closed.connections")
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return Meters.count(registry, "loomport.closed.connections");
     }
 
     static long accepted(MeterRegistry registry) {
-        return (long) Search.in(registry).name("loomport.accepted.connections")
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return Meters.accepted(registry);
     }
 }

@@ -74,9 +74,8 @@ class TlsServerTest {
         return running;
     }
 
-    private double closed(String outcome) {
-        var counter = registry.find("loomport.closed.connections").tag("outcome", outcome).counter();
-        return counter == null ? 0 : counter.count();
+    private long closed(String outcome) {
+        return Meters.closed(registry, outcome);
     }
 
     @Test

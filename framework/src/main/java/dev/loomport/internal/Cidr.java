@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * Public only so {@code dev.loomport.ListenerConfig} can check its values at once; not exported.
  */
 public final class Cidr {
-    private static final Pattern IPV4 = Pattern.compile(
+    /** A dotted IPv4 literal, each part 0..255 without leading zeros; the PROXY v1 parser uses it too. */
+    static final Pattern IPV4 = Pattern.compile(
             "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -40,6 +41,8 @@ public final class Engine {
     private final ThreadCount threads = new ThreadCount();
     private final AtomicLong ids = new AtomicLong();
     private final List<Listener> listeners = new ArrayList<>();
+    /** One TLS reload at a time per server, so that "all listeners or none" holds when two arrive together. */
+    private final ReentrantLock reloading = new ReentrantLock();
     private Watchdog watchdog;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -57,6 +60,14 @@ public final class Engine {
      * does any start accepting. On any failure whatever was bound is closed again.
      */
     public static Engine start(ServerConfig config) throws IOException {
+        return start(config, listener -> { });
+    }
+
+    /**
+     * {@link #start(ServerConfig)}, with {@code beforeAccepting} called before each listener starts its
+     * accept loop: tests throw from it to check that a failure after binding leaves nothing behind.
+     */
+    static Engine start(ServerConfig config, Consumer<Listener> beforeAccepting) throws IOException {
         HandlerRegistry registry = HandlerRegistry.load(config.handlers());
         List<ConnectionHandler> handlers = new ArrayList<>();
         for (ListenerConfig listener : config.listeners()) {
@@ -73,10 +84,10 @@ public final class Engine {
             handlers.add(configured);
         }
         List<String> names = names(config.listeners());
-        List<TlsTransport> tls = new ArrayList<>(); // read every key file before anything binds
+        List<TlsHandshaker> tls = new ArrayList<>(); // read every key file before anything binds
         for (int i = 0; i < names.size(); i++) {
             var given = config.listeners().get(i).tls();
-            tls.add(given.isPresent() ? TlsTransport.load(names.get(i), given.get()) : null);
+            tls.add(given.isPresent() ? TlsHandshaker.load(names.get(i), given.get()) : null);
         }
 
         Engine engine = new Engine(config.meterRegistry());
@@ -90,14 +101,24 @@ public final class Engine {
             engine.listeners.forEach(l -> l.metrics().close());
             throw e;
         }
-        engine.watchdog = Watchdog.forListeners(engine.listeners);
-        if (engine.watchdog != null) {
-            engine.watchdog.start(engine.threads);
-        }
-        for (Listener listener : engine.listeners) {
-            listener.start();
-            LOG.log(Level.DEBUG, () -> "listening " + listener.bound().handler() + " "
-                    + listener.bound().hostAndPort() + " (listener " + listener.name() + ")");
+        try {
+            engine.watchdog = Watchdog.forListeners(engine.listeners);
+            if (engine.watchdog != null) {
+                engine.watchdog.start(engine.threads);
+            }
+            for (Listener listener : engine.listeners) {
+                beforeAccepting.accept(listener);
+                listener.start();
+                LOG.log(Level.DEBUG, () -> "listening " + listener.bound().handlerName() + " "
+                        + listener.bound().hostAndPort() + " (listener " + listener.name() + ")");
+            }
+        } catch (RuntimeException | Error e) { // a thread that would not start: no Server to close what is bound
+            try {
+                engine.shutdown(Duration.ZERO);
+            } catch (RuntimeException | Error suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         return engine;
     }
@@ -130,7 +151,12 @@ public final class Engine {
 
     /** Re-reads the key material of every TLS listener: all of it, or none if any file is bad. */
     public List<String> reloadTls() throws IOException {
-        return TlsTransport.reloadAll(listeners.stream().map(Listener::tls).filter(t -> t != null).toList());
+        reloading.lock();
+        try {
+            return TlsHandshaker.reloadAll(listeners.stream().map(Listener::tls).filter(t -> t != null).toList());
+        } finally {
+            reloading.unlock();
+        }
     }
 
     /**
@@ -176,13 +202,19 @@ public final class Engine {
             interrupted = awaitDrainedOrDeadline();
         } finally {
             // Whatever happened above, a stop ends with nothing left running: close the rest and wait.
+            StopReport report = new StopReport(listeners);
             int left = activeConnections();
             if (left > 0 && !grace.isZero()) {
                 LOG.log(Level.INFO, () -> "grace period over: closing " + left + " connection(s) still open");
+                report.stillWaiting("at the end of the grace period");
             }
             listeners.forEach(Listener::stopAccepting); // idempotent; here in case it failed above
             listeners.forEach(Listener::abortAll);
-            listeners.forEach(Listener::awaitConnections);
+            for (Listener listener : listeners) {
+                while (!listener.awaitConnections(StopReport.PERIOD_NANOS)) {
+                    report.stillWaiting("after closing them");
+                }
+            }
             listeners.forEach(l -> l.metrics().close());
             if (watchdog != null) {
                 watchdog.stop();
@@ -263,8 +295,9 @@ public final class Engine {
         }
     }
 
+    /** Whether a stop is under way: begun, not yet over; false before it and once the server has terminated. */
     public boolean isDraining() {
-        return state != State.RUNNING;
+        return state == State.DRAINING;
     }
 
     public boolean isTerminated() {
@@ -274,7 +307,7 @@ public final class Engine {
     public int activeConnections() {
         int n = 0;
         for (Listener l : listeners) {
-            n += l.openConnections();
+            n += l.openCount();
         }
         return n;
     }

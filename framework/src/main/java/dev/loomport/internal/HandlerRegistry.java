@@ -34,9 +34,9 @@ final class HandlerRegistry {
 
     private static void add(Map<String, ConnectionHandler> byName, ConnectionHandler handler) {
         String name = handler.name();
-        if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+        if (!Names.valid(name)) {
             throw new IllegalStateException("handler " + handler.getClass().getName()
-                    + " has an invalid name (letters, digits, '.', '_' or '-'): '" + name + "'");
+                    + " has an invalid name (" + Names.RULE + "): '" + name + "'");
         }
         ConnectionHandler earlier = byName.putIfAbsent(name, handler);
         // The same class given in the configuration and found as a plug-in is one handler, not two.

@@ -14,19 +14,19 @@ import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One listening socket, its accept loop, and the connections it accepted. The accept loop runs on a
- * virtual thread of its own and does as little as it can: accept, admit or reject, start the
- * connection's thread. Everything slow (socket options, the handler) happens on the connection's thread.
+ * virtual thread of its own and does as little as it can: accept, admit ({@link Admission}) or
+ * {@link #reject}, start the connection's thread. Everything slow (socket options, PROXY, TLS, the
+ * handler) happens on the connection's thread ({@link SocketConnection}), which calls {@link #ended} last.
  *
  * <p>Every connection thread belongs to this listener's thread-per-task executor, so a thread dump
  * ({@code jcmd <pid> Thread.dump_to_file -format=json}) shows a listener's connections together.
@@ -37,23 +37,21 @@ final class Listener {
     private final String name;
     private final ListenerConfig config;
     private final ConnectionHandler handler;
-    private final TlsTransport tls; // null: plain TCP
+    private final TlsHandshaker tls; // null: plain TCP; ConnectionSetup skips the step
     private final ServerSocket serverSocket;
     private final BoundListener bound;
     private final Engine engine;
     private final ListenerMetrics metrics;
     private final ExecutorService connections;
     private final Set<SocketConnection> open = ConcurrentHashMap.newKeySet();
-    private final Semaphore slots; // null: no limit
-    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
-    private final boolean backpressure;
+    private final Admission admission;
     private final byte[] rejectMessage;
-    private final ProxyReceiver proxy; // null: no PROXY header expected
+    private final ProxyStep proxy; // null: no PROXY header expected
     private volatile boolean closing;
     private volatile InetSocketAddress lastLocal; // see sharedLocal
     private Thread acceptThread;
 
-    private Listener(String name, ListenerConfig config, ConnectionHandler handler, TlsTransport tls,
+    private Listener(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
                      ServerSocket serverSocket, Engine engine) {
         this.name = name;
         this.config = config;
@@ -66,17 +64,16 @@ final class Listener {
                 open::size);
         this.connections = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("loomport " + name + " connection").factory());
-        this.slots = config.maxConnections() > 0 ? new Semaphore(config.maxConnections()) : null;
-        this.backpressure = config.overflow() == ListenerConfig.Overflow.BACKPRESSURE;
+        this.admission = new Admission(config);
         // Plain bytes would only garble a TLS client's handshake: a TLS listener rejects by closing.
         this.rejectMessage = tls == null ? config.rejectMessage() : new byte[0];
-        this.proxy = ProxyReceiver.forListener(config);
+        this.proxy = ProxyStep.forListener(config);
     }
 
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */
-    static Listener bind(String name, ListenerConfig config, ConnectionHandler handler, TlsTransport tls,
+    static Listener bind(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
                          Engine engine) throws IOException {
-        String where = hostPort(config.host(), config.port());
+        String where = HostPort.of(config.host(), config.port());
         InetAddress address;
         try {
             address = InetAddress.getByName(config.host());
@@ -116,9 +113,8 @@ final class Listener {
         // that the process is out of file descriptors, when that read would fail and leave the JDK's
         // time-zone classes broken for good.
         ZonedDateTime.now();
-        acceptThread = Thread.ofVirtual()
-                .name("loomport " + name + " accept " + bound.hostAndPort())
-                .start(engine.threads().counted(this::acceptLoop));
+        acceptThread = engine.threads().start(
+                Thread.ofVirtual().name("loomport " + name + " accept " + bound.hostAndPort()), this::acceptLoop);
     }
 
     /**
@@ -129,21 +125,18 @@ final class Listener {
     private void acceptLoop() {
         AcceptBackoff backoff = new AcceptBackoff();
         while (!closing) {
-            boolean slotHeld = false;
-            if (slots != null && backpressure) {
-                try {
-                    slots.acquire(); // full: stop accepting; the kernel's backlog holds newcomers
-                    slotHeld = true;
-                } catch (InterruptedException e) {
-                    break;
-                }
+            boolean slotHeld;
+            try {
+                slotHeld = admission.awaitSlot(); // full: stop accepting; the kernel's backlog holds newcomers
+            } catch (InterruptedException e) {
+                break;
             }
             Socket socket;
             try {
                 socket = serverSocket.accept();
             } catch (Throwable e) { // out of descriptors, or even out of memory: back off, never die
                 if (slotHeld) {
-                    slots.release();
+                    admission.releaseSlot();
                 }
                 if (closing) {
                     break;
@@ -195,33 +188,25 @@ final class Listener {
      * thread. Whatever fails here closes the socket and gives back what it took; the loop goes on.
      */
     private void admit(Socket socket, boolean slotHeld) {
-        boolean slot = slotHeld;
-        InetAddress source = null;
+        boolean slot = slotHeld;    // a slot to give back unless the socket becomes a connection
+        InetAddress admitted = null; // a source admitted, with its slot, to give back likewise
         boolean started = false;
         try {
             if (closing) {
                 reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
                 return;
             }
-            if (slots != null && !slot) {
-                if (!slots.tryAcquire()) {
-                    reject(socket, ListenerMetrics.RejectReason.MAX_CONNECTIONS);
-                    return;
-                }
-                slot = true;
+            InetAddress source = socket.getInetAddress();
+            ListenerMetrics.RejectReason refused = admission.admit(source, slot);
+            slot = false; // admitted: the connection holds it; refused: admit() gave it back
+            if (refused != null) {
+                reject(socket, refused);
+                return;
             }
-            if (config.maxConnectionsPerSource() > 0) {
-                InetAddress from = socket.getInetAddress();
-                if (!acquireSource(from)) {
-                    reject(socket, ListenerMetrics.RejectReason.PER_SOURCE);
-                    return;
-                }
-                source = from;
-            }
+            admitted = source;
             SocketConnection connection = new SocketConnection(engine.nextId(), this, socket);
             open.add(connection);
-            slot = false; // the connection holds them now: ended() gives them back
-            source = null;
+            admitted = null; // the connection holds them now: ended() gives them back
             if (!start(connection)) {
                 reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
                 return;
@@ -237,7 +222,11 @@ final class Listener {
             logSafely(Level.WARNING, "listener " + name + ": could not start a connection from "
                     + socket.getRemoteSocketAddress() + ": " + e);
         } finally {
-            release(slot, source);
+            if (admitted != null) {
+                admission.release(admitted);
+            } else if (slot) {
+                admission.releaseSlot();
+            }
         }
     }
 
@@ -265,7 +254,10 @@ final class Listener {
         }
     }
 
-    /** Closes a connection that will not reach the handler, after the reject message if there is one. */
+    /**
+     * Where every refused connection ends: closed before it reaches a thread of its own, after the reject
+     * message if there is one.
+     */
     private void reject(Socket socket, ListenerMetrics.RejectReason reason) {
         metrics.rejected(reason);
         LOG.log(Level.DEBUG, () -> "listener " + name + ": rejected " + socket.getRemoteSocketAddress()
@@ -280,34 +272,12 @@ final class Listener {
         }
     }
 
-    private boolean acquireSource(InetAddress source) {
-        boolean[] acquired = {false};
-        perSource.compute(source, (address, count) -> {
-            int n = count == null ? 0 : count;
-            if (n >= config.maxConnectionsPerSource()) {
-                return count;
-            }
-            acquired[0] = true;
-            return n + 1;
-        });
-        return acquired[0];
-    }
-
-    private void release(boolean slot, InetAddress source) {
-        if (slot && slots != null) {
-            slots.release();
-        }
-        if (source != null && config.maxConnectionsPerSource() > 0) {
-            perSource.computeIfPresent(source, (address, count) -> count == 1 ? null : count - 1);
-        }
-    }
-
     /** The last act of every admitted connection, on every path. */
     void ended(SocketConnection connection) {
         if (connection.markEnded()) {
             // The slot goes back before the connection leaves the open set: whoever sees the count of
             // open connections drop can connect and be admitted.
-            release(true, connection.peerAddress().getAddress()); // the address admit() counted
+            admission.release(connection.peerAddress().getAddress()); // the address admit() counted
             open.remove(connection);
             engine.connectionEnded();
         }
@@ -325,6 +295,11 @@ final class Listener {
             acceptThread.interrupt(); // it may be waiting for a slot, or backing off
             Engine.joinUninterruptibly(acceptThread);
         }
+    }
+
+    /** Connections still open, for a stop that waits for them to say which. */
+    Set<SocketConnection> openConnections() {
+        return open;
     }
 
     /** Runs the handlers' drain actions, each connection's on a thread of this listener's. */
@@ -346,9 +321,27 @@ final class Listener {
         connections.shutdownNow();
     }
 
-    /** Waits until every connection thread (and so every subtask) has ended. */
-    void awaitConnections() {
-        connections.close();
+    /**
+     * Waits, after {@link #abortAll}, at most {@code nanos} for every connection thread (and so every
+     * subtask and drain action) to end; returns whether they all have. Not cut short by an interrupt,
+     * which is restored for the caller.
+     */
+    boolean awaitConnections(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return connections.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     void checkTimeouts(long now) {
@@ -372,21 +365,18 @@ final class Listener {
         return local;
     }
 
-    int openConnections() {
+    int openCount() {
         return open.size();
     }
 
     String name() { return name; }
     ListenerConfig config() { return config; }
     ConnectionHandler handler() { return handler; }
-    TlsTransport tls() { return tls; }
+    TlsHandshaker tls() { return tls; }
     BoundListener bound() { return bound; }
     ListenerMetrics metrics() { return metrics; }
-    ProxyReceiver proxy() { return proxy; }
+    ProxyStep proxy() { return proxy; }
     ThreadCount threads() { return engine.threads(); }
     boolean isDraining() { return engine.isDraining(); }
 
-    static String hostPort(String host, int port) {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    }
 }

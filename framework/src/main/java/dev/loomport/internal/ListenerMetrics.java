@@ -125,8 +125,10 @@ final class ListenerMetrics {
         return sent;
     }
 
+    /** Counted by the real cause: a scope's failed join by the subtask's exception, not ExecutionException. */
     void handlerFailed(Throwable t) {
-        countError(handlerErrors, "handler.errors", "Handler calls that ended by throwing, by exception class", t);
+        countError(handlerErrors, "handler.errors", "Handler calls that ended by throwing, by exception class",
+                VirtualTaskScope.realCause(t));
     }
 
     void acceptFailed(Throwable t) {

@@ -12,19 +12,19 @@ import java.io.InputStream;
 final class MeteredInput extends InputStream {
     private final InputStream in;
     private final Counter received;
-    private final SocketConnection connection;
+    private final ConnectionClock clock;
     private volatile boolean eof;
     private volatile IOException failure;
 
-    MeteredInput(InputStream in, Counter received, SocketConnection connection) {
+    MeteredInput(InputStream in, Counter received, ConnectionClock clock) {
         this.in = in;
         this.received = received;
-        this.connection = connection;
+        this.clock = clock;
     }
 
     @Override
     public int read() throws IOException {
-        connection.readStarted();
+        clock.readStarted();
         int b = -1;
         try {
             b = in.read();
@@ -34,13 +34,13 @@ final class MeteredInput extends InputStream {
             failure = e;
             throw e;
         } finally {
-            connection.readEnded(b < 0 ? 0 : 1);
+            clock.readEnded(b < 0 ? 0 : 1);
         }
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        connection.readStarted();
+        clock.readStarted();
         int n = 0;
         try {
             n = in.read(b, off, len);
@@ -50,14 +50,14 @@ final class MeteredInput extends InputStream {
             failure = e;
             throw e;
         } finally {
-            connection.readEnded(Math.max(n, 0));
+            clock.readEnded(Math.max(n, 0));
         }
     }
 
     private void counted(int n) {
         if (n > 0) {
             received.increment(n);
-            connection.active();
+            clock.active();
         } else if (n < 0) {
             eof = true;
         }

@@ -14,25 +14,25 @@ final class MeteredOutput extends OutputStream {
 
     private final OutputStream out;
     private final Counter sent;
-    private final SocketConnection connection;
+    private final ConnectionClock clock;
     private volatile IOException failure;
 
-    MeteredOutput(OutputStream out, Counter sent, SocketConnection connection) {
+    MeteredOutput(OutputStream out, Counter sent, ConnectionClock clock) {
         this.out = out;
         this.sent = sent;
-        this.connection = connection;
+        this.clock = clock;
     }
 
     @Override
     public void write(int b) throws IOException {
-        connection.writeStarted();
+        clock.writeStarted();
         try {
             out.write(b);
         } catch (IOException e) {
             failure = e;
             throw e;
         } finally {
-            connection.writeEnded();
+            clock.writeEnded();
         }
         sent.increment();
     }
@@ -40,13 +40,13 @@ final class MeteredOutput extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
-        connection.writeStarted();
+        clock.writeStarted();
         try {
             while (len > 0) {
                 int n = Math.min(len, SLICE);
                 out.write(b, off, n);
                 sent.increment(n);
-                connection.writeProgressed();
+                clock.writeProgressed();
                 off += n;
                 len -= n;
             }
@@ -54,7 +54,7 @@ final class MeteredOutput extends OutputStream {
             failure = e;
             throw e;
         } finally {
-            connection.writeEnded();
+            clock.writeEnded();
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.loomport.internal;
 
 /** How a connection ended: the {@code outcome} tag of {@code loomport.closed.connections}. */
-public enum Outcome {
+enum Outcome {
     /** The handler returned after the client had shut down its output (read returned -1). */
     CLIENT_CLOSED("client-closed"),
     /** The handler returned while the client was still sending: the server chose to end it. */
@@ -10,6 +10,11 @@ public enum Outcome {
     CLIENT_RESET("client-reset"),
     /** The handler threw something that was not the client's socket failing. */
     ERROR("error"),
+    /**
+     * The client sent a line or frame over the limit the handler read it with: the handler let a
+     * {@code dev.loomport.io.FrameTooLargeException} through. The client's doing, not a handler error.
+     */
+    FRAME_TOO_LARGE("frame-too-large"),
     /** No byte read or written for the listener's idle timeout. */
     IDLE_TIMEOUT("idle-timeout"),
     /** A write made no progress for the listener's write timeout: the client stopped reading. */
@@ -20,11 +25,13 @@ public enum Outcome {
     TOO_SLOW("too-slow"),
     /** Still open when the server closed, or when its grace period ran out. */
     SHUTDOWN("shutdown"),
-    /** The TLS handshake failed or timed out; the handler never saw the connection. */
+    /** The TLS handshake failed, or did not finish within the handshake timeout (the set-up deadline
+     * while the TLS step runs); the handler never saw the connection. */
     TLS_HANDSHAKE("tls-handshake"),
     /**
      * The listener expects a PROXY protocol header and the peer sent a malformed, truncated or oversized
-     * one, something else, or nothing within the header timeout. The handler never ran.
+     * one, something else, or not all of it within the header timeout (the set-up deadline while the
+     * PROXY step runs). The handler never ran.
      */
     PROXY_HEADER("proxy-header"),
     /**
@@ -39,7 +46,7 @@ public enum Outcome {
         this.tag = tag;
     }
 
-    public String tag() {
+    String tag() {
         return tag;
     }
 }

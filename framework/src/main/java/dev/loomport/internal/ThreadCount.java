@@ -28,6 +28,17 @@ final class ThreadCount {
         };
     }
 
+    /** Starts a counted thread from {@code builder}; if it cannot start, the count is as it was. */
+    Thread start(Thread.Builder builder, Runnable body) {
+        Runnable task = counted(body);
+        try {
+            return builder.start(task);
+        } catch (RuntimeException | Error e) {
+            notStarted();
+            throw e;
+        }
+    }
+
     /**
      * The three steps of {@link #counted}, for a task that takes them itself (a connection, to keep one
      * frame and one object fewer per held connection): before the thread starts, first and last on it.

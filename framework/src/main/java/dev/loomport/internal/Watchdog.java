@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Enforces idle, write, lifetime, minimum-rate and TLS handshake timeouts for every connection of a
- * server from one virtual thread, by looking at each connection's timestamps every tick, rather than
- * arming a timer per read or write. A tick is a tenth of the shortest timeout, kept between 10 ms and
+ * Enforces every connection's time limits (the set-up deadline of the PROXY and TLS steps, idle, write,
+ * lifetime, minimum rate: the rows of {@link ConnectionClock}) for a whole server from one virtual
+ * thread, by looking at each connection's timestamps every tick, rather than arming a timer per read or
+ * write. A tick is a tenth of the shortest timeout, kept between 10 ms and
  * 1 s, so a timeout fires at most a tenth of itself late, or 10 ms for timeouts under 100 ms.
  */
 final class Watchdog {
@@ -35,8 +36,10 @@ final class Watchdog {
     }
 
     private static Stream<Duration> timeouts(ListenerConfig c) {
-        return Stream.concat(Stream.of(c.idleTimeout(), c.writeTimeout(), c.maxLifetime(), c.receiveRateWindow()),
-                c.tls().map(TlsConfig::handshakeTimeout).stream());
+        Stream<Duration> proxy = c.proxyProtocol() == ListenerConfig.ProxyProtocol.NONE
+                ? Stream.empty() : Stream.of(c.proxyHeaderTimeout());
+        return Stream.of(Stream.of(c.idleTimeout(), c.writeTimeout(), c.maxLifetime(), c.receiveRateWindow()),
+                c.tls().map(TlsConfig::handshakeTimeout).stream(), proxy).flatMap(s -> s);
     }
 
     private static Duration clamp(Duration d) {
@@ -46,7 +49,7 @@ final class Watchdog {
     }
 
     void start(ThreadCount threads) {
-        thread = Thread.ofVirtual().name("loomport watchdog").start(threads.counted(this::run));
+        thread = threads.start(Thread.ofVirtual().name("loomport watchdog"), this::run);
     }
 
     private void run() {
@@ -65,7 +68,9 @@ final class Watchdog {
 
     void stop() {
         stopped = true;
-        thread.interrupt();
-        Engine.joinUninterruptibly(thread);
+        if (thread != null) { // null: starting it failed
+            thread.interrupt();
+            Engine.joinUninterruptibly(thread);
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -90,14 +91,37 @@ public interface Connection {
 
     /**
      * Opens a scope in which the handler can run subtasks on virtual threads of their own, for example a
-     * reader and a writer at once. A scope, and every subtask in it, never outlives the handler's call:
-     * if the handler returns without closing a scope, loomport closes it, and a scope a subtask opened
-     * is closed when that subtask ends. See {@link TaskScope}.
+     * reader and a writer at once, in which all must succeed: the first failure cancels the others
+     * ({@link TaskScope.Joiner#awaitAllSuccessfulOrThrow()}), and there is no timeout. A scope, and every
+     * subtask in it, never outlives the handler's call: if the handler returns without closing a scope,
+     * loomport closes it, and a scope a subtask opened is closed when that subtask ends. See
+     * {@link TaskScope}.
      *
      * @throws WrongThreadException if called from a thread that is neither the handler's nor one of its
      *         subtasks'
      */
-    TaskScope openScope();
+    default TaskScope openScope() {
+        return openScope(TaskScope.Joiner.awaitAllSuccessfulOrThrow(), config -> config);
+    }
+
+    /**
+     * Opens a scope with the given policy and no timeout; otherwise as {@link #openScope()}.
+     *
+     * @throws WrongThreadException as {@link #openScope()}
+     */
+    default TaskScope openScope(TaskScope.Joiner joiner) {
+        return openScope(joiner, config -> config);
+    }
+
+    /**
+     * Opens a scope with the given policy and the configuration {@code configFunction} makes of the
+     * defaults, such as {@code config -> config.withTimeout(Duration.ofSeconds(5))}; otherwise as
+     * {@link #openScope()}.
+     *
+     * @throws WrongThreadException as {@link #openScope()}
+     * @throws IllegalArgumentException as {@link TaskScope.Configuration#withTimeout}
+     */
+    TaskScope openScope(TaskScope.Joiner joiner, UnaryOperator<TaskScope.Configuration> configFunction);
 
     /**
      * Whether the server is draining: it has stopped accepting and waits a grace period for open

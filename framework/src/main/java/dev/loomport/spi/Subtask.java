@@ -5,17 +5,17 @@ import java.util.function.Supplier;
 /**
  * A task forked in a {@link TaskScope}: its result once the scope has been joined.
  *
- * <p>As with {@code StructuredTaskScope}, the scope's owner reads {@link #get()} and {@link #exception()}
- * only after a {@link TaskScope#join()} that came after its last fork; {@link #state()} may be read at
- * any time.
+ * <p>As with {@code StructuredTaskScope} (JDK 26 and later), {@link #get()} and {@link #exception()} may
+ * be read, from any thread, once the scope's owner has {@linkplain TaskScope#join() joined};
+ * {@link #state()} may be read at any time.
  */
 public interface Subtask<T> extends Supplier<T> {
 
     /** Where a subtask stands. */
     enum State {
         /**
-         * Not finished, or finished after the scope shut down (a sibling failed, the join was
-         * interrupted, the scope was closed): its outcome was not kept.
+         * Not finished, or finished after the scope was cancelled (its joiner had its answer, the
+         * timeout expired, the join was interrupted, the scope was closed): its outcome was not kept.
          */
         UNAVAILABLE,
         /** Finished with a result. */
@@ -30,8 +30,8 @@ public interface Subtask<T> extends Supplier<T> {
     /**
      * The result.
      *
-     * @throws IllegalStateException if the state is not {@link State#SUCCESS}, or the owner calls it
-     *         before joining
+     * @throws IllegalStateException if the state is not {@link State#SUCCESS}, or the owner has not
+     *         joined
      */
     @Override
     T get();
@@ -39,8 +39,8 @@ public interface Subtask<T> extends Supplier<T> {
     /**
      * What the subtask threw.
      *
-     * @throws IllegalStateException if the state is not {@link State#FAILED}, or the owner calls it
-     *         before joining
+     * @throws IllegalStateException if the state is not {@link State#FAILED}, or the owner has not
+     *         joined
      */
     Throwable exception();
 }

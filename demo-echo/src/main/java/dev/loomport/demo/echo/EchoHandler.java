@@ -17,6 +17,9 @@ import java.io.OutputStream;
  * large messages holds 16 KiB and moves each in one read and one write. (With one 8 KiB buffer each,
  * 19,000 held connections kept 150 MiB of heap that every young collection copied: see
  * docs/performance.md.)
+ *
+ * <p>Echo is a byte stream, not a framed protocol, so it does not use {@code dev.loomport.io.FrameReader}:
+ * there is no frame to bound, and a reader's buffer would only add a copy and 8 KiB per connection.
  */
 public final class EchoHandler implements ConnectionHandler {
     static final int SMALL = 512;

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicInteger;
-import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
@@ -36,7 +35,7 @@ public final class Main {
             return;
         }
         if (options.help()) {
-            out.print(LaunchOptions.USAGE);
+            out.print(LaunchOptions.USAGE + "\n" + HandlerHelp.text(HandlerHelp.find()));
             return;
         }
         ServerConfig.Builder config = ServerConfig.builder();
@@ -67,15 +66,15 @@ public final class Main {
                 server.close();
             }
         };
-        warnIfIgnored(Signal.handle(new Signal("TERM"), stop), "TERM", "a graceful stop on SIGTERM");
-        Signal.handle(new Signal("INT"), stop); // ignored in background jobs of scripts: not worth a warning
-        SignalHandler reload = Signal.handle(new Signal("HUP"), signal -> reloadTls(server));
-        if (options.listeners().stream().anyMatch(l -> l.tls().isPresent())) {
-            warnIfIgnored(reload, "HUP", "reloading TLS certificates on SIGHUP");
-        }
+        Signals installer = new Signals(System.err);
+        installer.handle("TERM", stop, "a graceful stop on SIGTERM", true);
+        // INT is ignored in background jobs of scripts: not worth a warning.
+        installer.handle("INT", stop, "a graceful stop on Ctrl-C", false);
+        installer.handle("HUP", signal -> reloadTls(server), "reloading TLS certificates on SIGHUP",
+                options.listeners().stream().anyMatch(l -> l.tls().isPresent()));
 
         for (BoundListener listener : server.listeners()) {
-            out.println("listening " + listener.handler() + " " + listener.hostAndPort());
+            out.println("listening " + listener.handlerName() + " " + listener.hostAndPort());
         }
         if (metrics != null) {
             out.println("metrics " + metrics.url());
@@ -89,17 +88,6 @@ public final class Main {
             }
         }
         System.exit(0);
-    }
-
-    /**
-     * The JVM leaves a signal that this process inherited as ignored (from {@code nohup}, say) ignored,
-     * whatever handler is asked for: say so, or the signal would do nothing without a word.
-     */
-    private static void warnIfIgnored(SignalHandler previous, String signal, String what) {
-        if (previous == SignalHandler.SIG_IGN) {
-            System.err.println("loomport: SIG" + signal + " is ignored in this process (inherited from what started it,"
-                    + " such as nohup): " + what + " is off");
-        }
     }
 
     /** A bad file leaves the old material in use; the server keeps running either way. */

@@ -1,11 +1,13 @@
 package dev.loomport.demo.echo;
 
 import dev.loomport.TlsConfig;
+import dev.loomport.demo.cli.Durations;
+import dev.loomport.demo.cli.Option;
+import dev.loomport.demo.cli.OptionTable;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The TLS keys of one {@code --listen} spec, collected as they come and turned into a {@link TlsConfig}
@@ -13,37 +15,54 @@ import java.util.Set;
  * variable or a file, never from the command line itself, where {@code ps} would show them.
  */
 final class TlsOptions {
-    static final String USAGE = """
-            TLS KEYs (any listener; lists are separated by ':'):
-              tls-keystore=FILE        PKCS#12 key store, with tls-password-env=VAR
-                                       or tls-password-file=FILE (first line)
-              tls-cert=FILE,tls-key=FILE
-                                       PEM certificate chain (leaf first) and PEM
-                                       PKCS#8 private key (BEGIN PRIVATE KEY)
-              tls-protocols=LIST       default TLSv1.3:TLSv1.2
-              tls-client-auth=MODE     none (default), requested or required; needs
-              tls-trust-certs=FILE     PEM bundle of trusted client certificates / CAs,
-              tls-truststore=FILE      or PKCS#12, with tls-truststore-password-env=VAR
-                                       or tls-truststore-password-file=FILE
-              tls-handshake-timeout=DURATION   default 10s
-              alpn=LIST                ALPN protocol names, most preferred first
+    /**
+     * Every TLS key. Most are only collected here and read together by {@link #build()}, where it is
+     * known which of them were given; {@code tls-password} is refused at once.
+     */
+    static final OptionTable<TlsOptions> TABLE = new OptionTable<>("=",
+            Option.of("tls-keystore", "FILE", null, "PKCS#12 key store, with tls-password-env or"
+                    + " tls-password-file", TlsOptions::put),
+            Option.of("tls-password-env", "VAR", null, "the environment variable that holds the key store's"
+                    + " password", TlsOptions::put),
+            Option.of("tls-password-file", "FILE", null, "the file whose first line is the key store's password",
+                    TlsOptions::put),
+            Option.of("tls-password", "PASSWORD", null, "refused: a password on the command line is there for"
+                    + " ps to show; use tls-password-env or tls-password-file", TlsOptions::put),
+            Option.of("tls-cert", "FILE", null, "PEM certificate chain (leaf first), with tls-key",
+                    TlsOptions::put),
+            Option.of("tls-key", "FILE", null, "PEM PKCS#8 private key (BEGIN PRIVATE KEY), with tls-cert",
+                    TlsOptions::put),
+            Option.of("tls-protocols", "LIST", "TLSv1.3:TLSv1.2", "the protocol versions to offer",
+                    TlsOptions::put),
+            Option.of("tls-client-auth", "none|requested|required", "none", "ask clients for a certificate;"
+                    + " requested or required needs tls-trust-certs or tls-truststore", TlsOptions::put),
+            Option.of("tls-trust-certs", "FILE", null, "PEM bundle of trusted client certificates or CAs",
+                    TlsOptions::put),
+            Option.of("tls-truststore", "FILE", null, "PKCS#12 trust store of the same, with"
+                    + " tls-truststore-password-env or tls-truststore-password-file", TlsOptions::put),
+            Option.of("tls-truststore-password-env", "VAR", null, "the environment variable that holds the"
+                    + " trust store's password", TlsOptions::put),
+            Option.of("tls-truststore-password-file", "FILE", null, "the file whose first line is the trust"
+                    + " store's password", TlsOptions::put),
+            Option.of("tls-handshake-timeout", "DURATION", "10s", "how long a client's TLS handshake may take",
+                    TlsOptions::put),
+            Option.of("alpn", "LIST", null, "ALPN protocol names, most preferred first", TlsOptions::put));
+
+    static final String USAGE = "TLS KEYs (any listener; lists are separated by ':'):\n" + TABLE.help("  ") + """
             SIGHUP re-reads every TLS listener's files: new connections get the new
             certificate, open ones keep theirs; a bad file keeps the old ones.
             """;
 
-    private static final Set<String> KEYS = Set.of("tls-keystore", "tls-password-env", "tls-password-file",
-            "tls-password", "tls-cert", "tls-key", "tls-protocols", "tls-client-auth", "tls-trust-certs",
-            "tls-truststore", "tls-truststore-password-env", "tls-truststore-password-file",
-            "tls-handshake-timeout", "alpn");
-
     private final Map<String, String> given = new LinkedHashMap<>();
 
-    /** Whether {@code key} is a TLS key (it is then not passed to the handler). */
-    static boolean isTlsKey(String key) {
-        return KEYS.contains(key);
+    /** Collects {@code key=value} if it is a TLS key (it is then not passed to the handler); says whether. */
+    boolean apply(String key, String value) {
+        var row = TABLE.find(key);
+        row.ifPresent(r -> r.apply().apply(this, key, value));
+        return row.isPresent();
     }
 
-    void put(String key, String value) {
+    private void put(String key, String value) {
         if (key.equals("tls-password")) {
             throw new IllegalArgumentException("a password never goes on the command line: use"
                     + " tls-password-env=VAR or tls-password-file=FILE");
@@ -94,7 +113,7 @@ final class TlsOptions {
             throw new IllegalArgumentException("tls-truststore-password-* goes with tls-truststore");
         }
         if (given.containsKey("tls-handshake-timeout")) {
-            b.handshakeTimeout(LaunchOptions.duration("tls-handshake-timeout", given.get("tls-handshake-timeout")));
+            b.handshakeTimeout(Durations.parse("tls-handshake-timeout", given.get("tls-handshake-timeout")));
         }
         if (given.containsKey("alpn")) {
             b.applicationProtocols(given.get("alpn").split(":"));

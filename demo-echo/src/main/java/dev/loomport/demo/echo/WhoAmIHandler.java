@@ -1,5 +1,6 @@
 package dev.loomport.demo.echo;
 
+import dev.loomport.io.FrameWriter;
 import dev.loomport.spi.Connection;
 import dev.loomport.spi.ConnectionHandler;
 import dev.loomport.spi.ProxiedFrom;
@@ -29,7 +30,10 @@ public final class WhoAmIHandler implements ConnectionHandler {
 
     @Override
     public void handle(Connection connection) throws IOException {
-        connection.output().write(describe(connection).getBytes(StandardCharsets.US_ASCII));
+        // A buffer the size of the longest line (two IPv6 pairs and their ports), not the default 8 KiB.
+        FrameWriter out = new FrameWriter(connection.output(), 256, FrameWriter.LineEnding.LF);
+        out.writeLine(describe(connection), StandardCharsets.US_ASCII);
+        out.flush();
     }
 
     static String describe(Connection c) {
@@ -40,7 +44,7 @@ public final class WhoAmIHandler implements ConnectionHandler {
         proxied.ifPresent(p -> line.append(" proxy=v").append(p.version())
                 .append(" proxy-remote=").append(hostPort(p.remoteAddress()))
                 .append(" proxy-local=").append(hostPort(p.localAddress())));
-        return line.append('\n').toString();
+        return line.toString();
     }
 
     private static String hostPort(InetSocketAddress address) {

@@ -27,8 +27,11 @@ import java.util.concurrent.ExecutionException;
  * </pre>
  *
  * When one direction reaches end-of-stream, the other side's output is shut down (a half-close) and the
- * other direction goes on until it ends too. When either side fails, the scope cancels the other
- * direction, which closes both sockets. A failure of the upstream (refused, reset, unreachable) is
+ * other direction goes on until it ends too: a client that sends its request and then shuts down its
+ * output still gets the whole answer. So the scope's policy is "all must succeed"
+ * ({@link TaskScope.Joiner#awaitAllSuccessfulOrThrow()}), not "first to finish": the end of one
+ * direction must not cancel the other, only a failure may. When either side fails, the scope cancels
+ * the other direction, which closes both sockets. A failure of the upstream (refused, reset, unreachable) is
  * thrown with the upstream's address in its message, so loomport logs and counts it once; a client
  * that goes away ends its connection quietly.
  *
@@ -72,7 +75,8 @@ public final class RelayHandler implements ConnectionHandler {
         try (Socket upstream = connect()) {
             LOG.log(Level.DEBUG, () -> prefix + "relaying " + client.remoteAddress() + " to " + options.upstream()
                     + " from " + upstream.getLocalSocketAddress());
-            try (TaskScope scope = client.openScope()) {
+            // Both directions run to their own EOF (half-close); only a failure ends the other one.
+            try (TaskScope scope = client.openScope(TaskScope.Joiner.awaitAllSuccessfulOrThrow())) {
                 scope.fork(() -> up(client, upstream));
                 scope.fork(() -> down(client, upstream));
                 scope.join();

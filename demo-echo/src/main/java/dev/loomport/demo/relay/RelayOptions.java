@@ -1,7 +1,8 @@
 package dev.loomport.demo.relay;
 
+import dev.loomport.ListenerConfig;
+import dev.loomport.demo.cli.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,7 +21,6 @@ record RelayOptions(String host, int port, Duration connectTimeout) {
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([^\\]]+)]|([^:\\[\\]]+)):(\\d{1,5})");
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
 
     static RelayOptions parse(Map<String, String> options) {
         var unknown = new TreeSet<>(options.keySet());
@@ -48,29 +48,21 @@ record RelayOptions(String host, int port, Duration connectTimeout) {
         return new RelayOptions(host, port, timeout == null ? DEFAULT_CONNECT_TIMEOUT : duration(timeout));
     }
 
-    /** {@code 0}, {@code 250ms}, {@code 30s}, {@code 5m}, or ISO-8601 ({@code PT30S}): the launcher's forms. */
+    /**
+     * The demo's durations ({@link Durations}): 0 (the operating system's limit), or 1ms up to loomport's
+     * longest timeout, beyond which a number is a typo (and its milliseconds could overflow).
+     */
     private static Duration duration(String value) {
-        Duration d = null;
-        Matcher m = SIMPLE_DURATION.matcher(value);
-        if (value.equals("0")) {
-            d = Duration.ZERO;
-        } else if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            d = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                default -> Duration.ofMinutes(n);
-            };
-        } else {
-            try {
-                d = Duration.parse(value);
-            } catch (DateTimeParseException e) {
-                // named below
-            }
+        Duration d;
+        try {
+            d = Durations.parse("connect-timeout", value);
+        } catch (IllegalArgumentException e) {
+            d = null; // named below, in the relay's own words
         }
-        if (d == null || d.isNegative() || (!d.isZero() && d.toMillis() < 1)) {
-            throw new IllegalArgumentException("relay connect-timeout must be 0 or a duration of at least 1ms"
-                    + " (250ms, 30s, 5m, PT1M): '" + value + "'");
+        if (d == null || (!d.isZero() && (d.compareTo(Duration.ofMillis(1)) < 0
+                || d.compareTo(ListenerConfig.MAX_TIMEOUT) > 0))) {
+            throw new IllegalArgumentException("relay connect-timeout must be 0 or a duration from 1ms to "
+                    + ListenerConfig.MAX_TIMEOUT.toDays() + " days (250ms, 30s, 5m, 1h, PT1M): '" + value + "'");
         }
         return d;
     }

@@ -14,9 +14,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +22,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The echo handler on a real server: every byte back, in order, whatever the sizes and boundaries. */
 class EchoBuffersTest {
-    private static final int TIMEOUT_MS = 30_000;
     private Server server;
 
     @BeforeEach
@@ -39,10 +35,7 @@ class EchoBuffersTest {
     }
 
     private Socket connect() throws IOException {
-        Socket s = new Socket();
-        s.connect(server.listeners().getFirst().address(), TIMEOUT_MS);
-        s.setSoTimeout(TIMEOUT_MS);
-        return s;
+        return Sockets.connect(server.listeners().getFirst().address());
     }
 
     private static byte[] random(int size, long seed) {
@@ -57,16 +50,9 @@ class EchoBuffersTest {
         EchoHandler.SMALL + EchoHandler.LARGE, EchoHandler.SMALL + EchoHandler.LARGE + 1, 1 << 20})
     void echoesAWholeStreamByteForByte(int size) throws Exception {
         byte[] sent = random(size, size);
-        try (Socket s = connect(); ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (Socket s = connect()) {
             // Write and read at once: a stream larger than both sides' socket buffers must not deadlock.
-            Future<?> written = writer.submit(() -> {
-                s.getOutputStream().write(sent);
-                s.shutdownOutput();
-                return null;
-            });
-            byte[] back = s.getInputStream().readAllBytes();
-            written.get();
-            assertArrayEquals(sent, back);
+            assertArrayEquals(sent, Sockets.exchange(s, sent));
         }
     }
 

@@ -61,7 +61,7 @@ class EchoHandlerTest {
     @Test
     void isFoundAsAPlugInByName() throws Exception {
         InetSocketAddress address = startEcho();
-        assertEquals("echo", server.listeners().getFirst().handler());
+        assertEquals("echo", server.listeners().getFirst().handlerName());
         assertArrayEquals(new byte[] {7}, roundTrip(address, new byte[] {7}));
     }
 

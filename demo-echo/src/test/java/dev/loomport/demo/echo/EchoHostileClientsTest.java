@@ -1,5 +1,6 @@
 package dev.loomport.demo.echo;
 
+import static dev.loomport.demo.echo.Sockets.exchange;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loomport.ListenerConfig;
 import dev.loomport.Server;
 import dev.loomport.ServerConfig;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -246,36 +245,16 @@ class EchoHostileClientsTest {
         return s;
     }
 
-    /** Writes on one thread while reading on this one, so no amount of data can deadlock. */
-    private static byte[] exchange(Socket s, byte[] data) throws Exception {
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<?> writing = threads.submit(() -> {
-                s.getOutputStream().write(data);
-                s.shutdownOutput();
-                return null;
-            });
-            byte[] back = s.getInputStream().readAllBytes();
-            writing.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            return back;
-        }
-    }
-
     private void assertStillServes(Server server) throws Exception {
         byte[] hello = "still serving\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         assertArrayEquals(hello, exchange(client(server), hello));
     }
 
     private Map<String, Long> closed() {
-        Map<String, Long> counts = new TreeMap<>();
-        for (Counter c : registry.find("loomport.closed.connections").counters()) {
-            if (c.count() > 0) {
-                counts.merge(c.getId().getTag("outcome"), (long) c.count(), Long::sum);
-            }
-        }
-        return counts;
+        return Meters.byTag(registry, "loomport.closed.connections", "outcome");
     }
 
     private double count(String name) {
-        return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+        return Meters.count(registry, name);
     }
 }

@@ -46,16 +46,27 @@ class LaunchOptionsTest {
     }
 
     @Test
-    void durationsInEveryForm() {
-        assertEquals(Duration.ZERO, LaunchOptions.duration("x", "0"));
-        assertEquals(Duration.ofMillis(250), LaunchOptions.duration("x", "250ms"));
-        assertEquals(Duration.ofHours(1), LaunchOptions.duration("x", "1h"));
-        assertEquals(Duration.ofSeconds(90), LaunchOptions.duration("x", "PT1M30S"));
+    void helpIsRecognised() {
+        assertTrue(LaunchOptions.parse("--help").help());
+        assertTrue(LaunchOptions.parse("-h", "--no-such-option").help(), "what follows --help is not read");
+        assertError("--help takes no value: '--help=me'", "--help=me");
     }
 
     @Test
-    void helpIsRecognised() {
-        assertTrue(LaunchOptions.parse("--help").help());
+    void theDefaultsAreTheHelpsAppliedAsIfTyped() {
+        LaunchOptions typed = LaunchOptions.parse("--listen", "echo@127.0.0.1:7007", "--grace", "10s",
+                "--metrics", "127.0.0.1:9464");
+        LaunchOptions none = LaunchOptions.parse();
+        assertEquals(typed.grace(), none.grace());
+        assertEquals(typed.metrics(), none.metrics());
+        SameValues.assertSameValues(typed.listeners().getFirst(), none.listeners().getFirst(), "--listen");
+        assertTrue(LaunchOptions.USAGE.startsWith("usage: loomport [--listen SPEC] [--grace DURATION]"
+                + " [--metrics HOST:PORT|off] [--help] [-h]\n"), LaunchOptions.USAGE);
+        for (var row : LaunchOptions.OPTIONS.rows()) {
+            String line = LaunchOptions.USAGE.lines().filter(l -> l.startsWith("  " + row.name() + " "))
+                    .findFirst().orElseThrow(() -> new AssertionError(row.name() + " has no line in the help"));
+            assertTrue(line.contains(row.description().substring(0, Math.min(20, row.description().length()))), line);
+        }
     }
 
     @Test

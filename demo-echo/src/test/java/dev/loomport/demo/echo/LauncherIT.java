@@ -53,6 +53,22 @@ class LauncherIT {
     }
 
     @Test
+    void helpListsEveryHandlerFoundThePlugInToo() throws Exception {
+        for (Child.Launcher launcher : List.of(Child.launcher(), Child.launcher().onClassPath())) {
+            try (Child child = launcher.jars(List.of(greet)).start("--help")) {
+                assertEquals(0, child.awaitExit());
+                String help = String.join("\n", child.stdout());
+                for (String handler : List.of("echo", "relay", "whoami")) {
+                    assertTrue(help.contains("\n  " + handler + " "), handler + " in: " + help);
+                }
+                assertTrue(help.replaceAll("\\s+", " ").contains(" greet a plug-in: com.example.greet.GreetHandler"),
+                        help);
+                assertTrue(help.contains("\n    upstream=HOST:PORT "), help);
+            }
+        }
+    }
+
+    @Test
     void twoPlugInsWithOneNameAreNamedByClass() throws Exception {
         Path other = PluginJars.build(dir, "org.example.other", "org.example.other", "OtherGreet", "greet", "hi, ");
         try (Child child = Child.launcher().jars(List.of(greet, other)).start("--listen", "greet@127.0.0.1:0")) {

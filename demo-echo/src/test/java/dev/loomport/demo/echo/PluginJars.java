@@ -37,18 +37,20 @@ final class PluginJars {
             Files.writeString(pkgDir.resolve(className + ".java"), """
                     package %s;
 
+                    import dev.loomport.io.FrameReader;
+                    import dev.loomport.io.FrameWriter;
                     import dev.loomport.spi.Connection;
                     import dev.loomport.spi.ConnectionHandler;
-                    import java.io.*;
-                    import java.nio.charset.StandardCharsets;
+                    import java.io.IOException;
 
                     public final class %s implements ConnectionHandler {
                         @Override public String name() { return "%s"; }
 
                         @Override public void handle(Connection c) throws IOException {
-                            var in = new BufferedReader(new InputStreamReader(c.input(), StandardCharsets.UTF_8));
-                            String line = in.readLine();
-                            c.output().write(("%s" + line + "\\n").getBytes(StandardCharsets.UTF_8));
+                            String line = new FrameReader(c.input()).readLine(256);
+                            FrameWriter out = new FrameWriter(c.output());
+                            out.writeLine("%s" + line);
+                            out.flush();
                         }
                     }
                     """.formatted(pkg, className, name, reply));

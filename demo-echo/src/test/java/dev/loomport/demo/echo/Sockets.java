@@ -8,6 +8,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Loopback sockets with a timeout on every blocking call, so no test can hang. Public for the tests of
@@ -32,6 +36,23 @@ public final class Sockets {
             socket.getOutputStream().write(data);
             socket.shutdownOutput();
             return socket.getInputStream().readAllBytes();
+        }
+    }
+
+    /**
+     * Writes {@code data} and half-closes on a virtual thread while this one reads to the end, so no amount
+     * of data can deadlock on full socket buffers; returns what was read.
+     */
+    public static byte[] exchange(Socket socket, byte[] data) throws Exception {
+        try (ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> written = writer.submit(() -> {
+                socket.getOutputStream().write(data);
+                socket.shutdownOutput();
+                return null;
+            });
+            byte[] back = socket.getInputStream().readAllBytes();
+            written.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return back;
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomport.ListenerConfig;
 import dev.loomport.TlsConfig;
+import dev.loomport.demo.cli.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,5 +64,26 @@ class TlsOptionsTest {
         assertEquals("--listen 'echo@0,tls-keystore=s.p12,tls-password=(hidden)': a password never goes on the"
                 + " command line: use tls-password-env=VAR or tls-password-file=FILE",
                 rejects("echo@0,tls-keystore=s.p12,tls-password=hunter2"));
+    }
+
+    @Test
+    void everyDefaultTheHelpShowsIsTheFrameworksOwn() {
+        String base = "echo@0,tls-cert=c.pem,tls-key=k.pem";
+        TlsConfig plain = LaunchOptions.listener(base).tls().orElseThrow();
+        int checked = 0;
+        for (Option<TlsOptions> row : TlsOptions.TABLE.rows()) {
+            if (row.defaultValue() != null) {
+                String spec = base + "," + row.name() + "=" + row.defaultValue();
+                SameValues.assertSameValues(plain, LaunchOptions.listener(spec).tls().orElseThrow(), spec);
+                checked++;
+            }
+            assertTrue(LaunchOptions.USAGE.contains("\n  " + row.name() + "=" + row.argument()), row.name());
+        }
+        assertEquals(3, checked);
+    }
+
+    @Test
+    void aKeyGivenTwiceIsNamed() {
+        assertEquals("--listen 'echo@0,alpn=h2,alpn=h3': alpn is given twice", rejects("echo@0,alpn=h2,alpn=h3"));
     }
 }

@@ -30,6 +30,17 @@ class RelayOptionsTest {
     }
 
     @Test
+    void connectTimeoutTakesEveryFormTheLauncherTakesHoursToo() {
+        // It once had a parser of its own, which knew no 'h' while the launcher's idle-timeout=1h worked.
+        assertEquals(Duration.ofHours(1),
+                RelayOptions.parse(Map.of("upstream", "h:1", "connect-timeout", "1h")).connectTimeout());
+        assertEquals(Duration.ofMillis(1),
+                RelayOptions.parse(Map.of("upstream", "h:1", "connect-timeout", "1ms")).connectTimeout());
+        assertEquals(Duration.ofDays(365),
+                RelayOptions.parse(Map.of("upstream", "h:1", "connect-timeout", "8760h")).connectTimeout());
+    }
+
+    @Test
     void aMissingUpstreamSaysWhatIsNeeded() {
         var e = assertThrows(IllegalArgumentException.class, () -> RelayOptions.parse(Map.of()));
         assertEquals("relay needs the option upstream=HOST:PORT", e.getMessage());
@@ -52,7 +63,7 @@ class RelayOptionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"soon", "-1s", "10", "PT0.0001S", ""})
+    @ValueSource(strings = {"soon", "-1s", "10", "PT0.0001S", "", "PT-1H", "8761h", "99999999999999999999h"})
     void aBadConnectTimeoutIsNamed(String timeout) {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> RelayOptions.parse(Map.of("upstream", "h:1", "connect-timeout", timeout)));

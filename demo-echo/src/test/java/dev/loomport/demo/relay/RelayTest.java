@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loomport.ListenerConfig;
 import dev.loomport.Server;
 import dev.loomport.ServerConfig;
+import dev.loomport.demo.echo.Meters;
 import dev.loomport.demo.echo.Sockets;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,18 +42,15 @@ class RelayTest {
     }
 
     private long closed(String outcome) {
-        return (long) Search.in(registry).name("loomport.closed.connections").tag("outcome", outcome)
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return (long) Meters.count(registry, "loomport.closed.connections", "outcome", outcome);
     }
 
     private long handlerErrors(String exception) {
-        return (long) Search.in(registry).name("loomport.handler.errors").tag("exception", exception)
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return (long) Meters.count(registry, "loomport.handler.errors", "exception", exception);
     }
 
     private long handlerErrors() {
-        return (long) Search.in(registry).name("loomport.handler.errors")
-                .counters().stream().mapToDouble(c -> c.count()).sum();
+        return (long) Meters.count(registry, "loomport.handler.errors");
     }
 
     @Test

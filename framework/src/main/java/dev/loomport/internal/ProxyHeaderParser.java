@@ -14,17 +14,17 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
- * Reads the PROXY protocol header (HAProxy's specification, versions 1 and 2) that a load balancer puts
- * before a connection's first byte, and not one byte more: the payload after it stays in the stream for
+ * The byte-level parser of the PROXY protocol header (HAProxy's specification, versions 1 and 2) that a
+ * load balancer puts before a connection's first byte: reads it from a stream, and not one byte more: the payload after it stays in the stream for
  * the handler. Version 1 is read a byte at a time up to its CRLF, at most {@value #V1_MAX_LINE} bytes;
  * version 2 as its 16-byte prefix and then exactly the length it declares, at most
  * {@value #V2_MAX_LENGTH}. Nothing is allocated beyond those bounds, whatever the peer sends.
  *
  * <p>Any deviation from the specification is a {@link Malformed} naming what was wrong. A stream that
  * ends before its first byte is an {@link EOFException} (a connect-and-close health check is not a
- * broken balancer). The caller bounds the time: see {@link ProxyReceiver}.
+ * broken balancer). The caller bounds the time: see {@link ProxyStep}.
  */
-final class ProxyHeaderReader {
+final class ProxyHeaderParser {
     /** The longest version 1 line, CRLF included: {@code PROXY UNKNOWN <ipv6> <ipv6> 65535 65535\r\n}. */
     static final int V1_MAX_LINE = 107;
     /**
@@ -38,11 +38,9 @@ final class ProxyHeaderReader {
     private static final byte[] V2_SIGNATURE = {
             0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
     private static final int TLV_CRC32C = 0x03;
-    private static final Pattern IPV4 = Pattern.compile(
-            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern PORT = Pattern.compile("0|[1-9]\\d{0,4}");
 
-    private ProxyHeaderReader() {
+    private ProxyHeaderParser() {
     }
 
     /** The header does not follow the specification; the message says how. */
@@ -150,7 +148,7 @@ final class ProxyHeaderReader {
     }
 
     private static byte[] ipv4(String s) throws Malformed {
-        if (!IPV4.matcher(s).matches()) {
+        if (!Cidr.IPV4.matcher(s).matches()) {
             throw new Malformed("not an IPv4 address in a TCP4 PROXY line: '" + printable(s) + "'");
         }
         byte[] out = new byte[4];

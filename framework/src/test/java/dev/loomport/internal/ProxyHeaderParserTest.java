@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomport.ListenerConfig.ProxyProtocol;
-import dev.loomport.internal.ProxyHeaderReader.Malformed;
-import dev.loomport.internal.ProxyHeaderReader.ProxyHeader;
+import dev.loomport.internal.ProxyHeaderParser.Malformed;
+import dev.loomport.internal.ProxyHeaderParser.ProxyHeader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The header parser against the specification's examples and against bytes a hostile peer might send. */
-class ProxyHeaderReaderTest {
+class ProxyHeaderParserTest {
     private static final byte[] PAYLOAD = "GET / HTTP/1.1\r\nHost: 192.168.0.11\r\n\r\n".getBytes(US_ASCII);
 
     // ---- version 1 ----
@@ -33,7 +33,7 @@ class ProxyHeaderReaderTest {
     @Test
     void v1TheSpecificationsExampleAndThePayloadAfterItIsLeftUnread() throws IOException {
         ByteArrayInputStream in = stream(ascii("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n"), PAYLOAD);
-        ProxyHeader h = ProxyHeaderReader.read(in, ProxyProtocol.V1);
+        ProxyHeader h = ProxyHeaderParser.read(in, ProxyProtocol.V1);
         assertEquals(new ProxyHeader(1, "TCP4", address("192.168.0.1", 56324), address("192.168.0.11", 443)), h);
         assertTrue(h.relayed());
         assertArrayEquals(PAYLOAD, in.readAllBytes());
@@ -68,10 +68,10 @@ class ProxyHeaderReaderTest {
     @Test
     void v1EveryTruncationIsRefused() {
         byte[] line = ascii("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n");
-        assertThrows(EOFException.class, () -> ProxyHeaderReader.read(stream(new byte[0]), ProxyProtocol.V1));
+        assertThrows(EOFException.class, () -> ProxyHeaderParser.read(stream(new byte[0]), ProxyProtocol.V1));
         for (int n = 1; n < line.length; n++) {
             byte[] cut = Arrays.copyOf(line, n);
-            Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(cut), ProxyProtocol.ANY),
+            Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(cut), ProxyProtocol.ANY),
                     "cut after " + n + " bytes");
             assertTrue(e.getMessage().contains("cut short") || e.getMessage().contains("bare"), e.getMessage());
         }
@@ -81,7 +81,7 @@ class ProxyHeaderReaderTest {
     void v1ALineWithoutCrlfIsRefusedAfterAtMost107BytesAndNoMoreIsRead() {
         byte[] junk = ascii("PROXY TCP4 " + "1".repeat(500));
         ByteArrayInputStream in = stream(junk);
-        Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderReader.read(in, ProxyProtocol.V1));
+        Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderParser.read(in, ProxyProtocol.V1));
         assertTrue(e.getMessage().contains("no CRLF within 107 bytes"), e.getMessage());
         assertEquals(junk.length - 107, in.available());
         String ff = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
@@ -148,7 +148,7 @@ class ProxyHeaderReaderTest {
     void v2Tcp4AndThePayloadAfterItIsLeftUnread() throws IOException {
         byte[] header = v2(0x21, 0x11, concat(ip("192.168.0.1"), ip("192.168.0.11"), port(56324), port(443)));
         ByteArrayInputStream in = stream(header, PAYLOAD);
-        ProxyHeader h = ProxyHeaderReader.read(in, ProxyProtocol.V2);
+        ProxyHeader h = ProxyHeaderParser.read(in, ProxyProtocol.V2);
         assertEquals(new ProxyHeader(2, "TCP4", address("192.168.0.1", 56324), address("192.168.0.11", 443)), h);
         assertArrayEquals(PAYLOAD, in.readAllBytes());
     }
@@ -156,18 +156,18 @@ class ProxyHeaderReaderTest {
     @Test
     void v2Tcp6() throws IOException {
         byte[] header = v2(0x21, 0x21, concat(ip("2001:db8::7"), ip("::1"), port(65535), port(0)));
-        ProxyHeader h = ProxyHeaderReader.read(stream(header), ProxyProtocol.ANY);
+        ProxyHeader h = ProxyHeaderParser.read(stream(header), ProxyProtocol.ANY);
         assertEquals(new ProxyHeader(2, "TCP6", address("2001:db8::7", 65535), address("::1", 0)), h);
     }
 
     @Test
     void v2LocalUsesTheSocketsAddressesAndSkipsWhateverBlockItDeclares() throws IOException {
-        assertEquals(ProxyHeader.endpoints(2, "LOCAL"), ProxyHeaderReader.read(stream(v2(0x20, 0x00, new byte[0])),
+        assertEquals(ProxyHeader.endpoints(2, "LOCAL"), ProxyHeaderParser.read(stream(v2(0x20, 0x00, new byte[0])),
                 ProxyProtocol.V2));
         // Receivers must not assume a LOCAL header declares no bytes, and must ignore its family.
         for (int family : new int[] {0x11, 0x21, 0xFF}) {
             ByteArrayInputStream in = stream(v2(0x20, family, new byte[40]), PAYLOAD);
-            assertFalse(ProxyHeaderReader.read(in, ProxyProtocol.V2).relayed());
+            assertFalse(ProxyHeaderParser.read(in, ProxyProtocol.V2).relayed());
             assertArrayEquals(PAYLOAD, in.readAllBytes());
         }
     }
@@ -175,15 +175,15 @@ class ProxyHeaderReaderTest {
     @Test
     void v2FamiliesATcpConnectionCannotStandForFallBackToTheSocketsAddresses() throws IOException {
         ByteArrayInputStream unspec = stream(v2(0x21, 0x00, new byte[7]), PAYLOAD);
-        assertEquals(ProxyHeader.endpoints(2, "UNSPEC"), ProxyHeaderReader.read(unspec, ProxyProtocol.V2));
+        assertEquals(ProxyHeader.endpoints(2, "UNSPEC"), ProxyHeaderParser.read(unspec, ProxyProtocol.V2));
         assertArrayEquals(PAYLOAD, unspec.readAllBytes());
         assertEquals(ProxyHeader.endpoints(2, "UNSPEC"),
-                ProxyHeaderReader.read(stream(v2(0x21, 0x10, new byte[12])), ProxyProtocol.V2));
+                ProxyHeaderParser.read(stream(v2(0x21, 0x10, new byte[12])), ProxyProtocol.V2));
         ByteArrayInputStream unix = stream(v2(0x21, 0x31, new byte[216]), PAYLOAD);
-        assertEquals(ProxyHeader.endpoints(2, "UNIX"), ProxyHeaderReader.read(unix, ProxyProtocol.V2));
+        assertEquals(ProxyHeader.endpoints(2, "UNIX"), ProxyHeaderParser.read(unix, ProxyProtocol.V2));
         assertArrayEquals(PAYLOAD, unix.readAllBytes());
         assertEquals(ProxyHeader.endpoints(2, "TCP4 DGRAM"),
-                ProxyHeaderReader.read(stream(v2(0x21, 0x12, new byte[12])), ProxyProtocol.V2));
+                ProxyHeaderParser.read(stream(v2(0x21, 0x12, new byte[12])), ProxyProtocol.V2));
     }
 
     @Test
@@ -192,11 +192,11 @@ class ProxyHeaderReaderTest {
         byte[] tlvs = concat(tlv(0x01, ascii("h2")), tlv(0x02, ascii("example.com")), tlv(0x04, new byte[0]),
                 tlv(0x05, new byte[128]), tlv(0xEA, ascii("vpce-0123")));
         ByteArrayInputStream in = stream(v2(0x21, 0x11, concat(addresses, tlvs)), PAYLOAD);
-        assertEquals(address("10.1.2.3", 40000), ProxyHeaderReader.read(in, ProxyProtocol.V2).source());
+        assertEquals(address("10.1.2.3", 40000), ProxyHeaderParser.read(in, ProxyProtocol.V2).source());
         assertArrayEquals(PAYLOAD, in.readAllBytes());
 
         byte[] checked = withCrc(v2(0x21, 0x11, concat(addresses, tlv(0x03, new byte[4]), tlv(0x04, new byte[3]))));
-        assertEquals(address("10.0.0.1", 7007), ProxyHeaderReader.read(stream(checked), ProxyProtocol.V2).destination());
+        assertEquals(address("10.0.0.1", 7007), ProxyHeaderParser.read(stream(checked), ProxyProtocol.V2).destination());
     }
 
     @Test
@@ -204,9 +204,9 @@ class ProxyHeaderReaderTest {
         byte[] addresses = concat(ip("10.1.2.3"), ip("10.0.0.1"), port(40000), port(7007));
         byte[] checked = withCrc(v2(0x21, 0x11, concat(addresses, tlv(0x03, new byte[4]))));
         checked[17] ^= 1; // one address bit flipped in transit
-        Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(checked), ProxyProtocol.V2));
+        Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(checked), ProxyProtocol.V2));
         assertTrue(e.getMessage().contains("CRC32C"), e.getMessage());
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(
                 stream(v2(0x21, 0x11, concat(addresses, tlv(0x03, new byte[3])))), ProxyProtocol.V2));
     }
 
@@ -215,7 +215,7 @@ class ProxyHeaderReaderTest {
         byte[] header = v2(0x21, 0x11, concat(ip("10.1.2.3"), ip("10.0.0.1"), port(1), port(2), tlv(0x04, new byte[5])));
         for (int n = 1; n < header.length; n++) {
             byte[] cut = Arrays.copyOf(header, n);
-            Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(cut), ProxyProtocol.ANY),
+            Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(cut), ProxyProtocol.ANY),
                     "cut after " + n + " bytes");
             assertTrue(e.getMessage().contains("cut short"), e.getMessage());
         }
@@ -227,7 +227,7 @@ class ProxyHeaderReaderTest {
         for (int i = 0; i < 12; i++) {
             byte[] bad = header.clone();
             bad[i] ^= 0x40;
-            assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(bad), ProxyProtocol.ANY), "byte " + i);
+            assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(bad), ProxyProtocol.ANY), "byte " + i);
         }
     }
 
@@ -235,35 +235,35 @@ class ProxyHeaderReaderTest {
     @ValueSource(ints = {0x11, 0x31, 0xF1, 0x01, 0x22, 0x2F})
     void v2AnotherVersionOrAnUnassignedCommandIsRefused(int versionAndCommand) {
         byte[] header = v2(versionAndCommand, 0x11, concat(ip("10.1.2.3"), ip("10.0.0.1"), port(1), port(2)));
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(header), ProxyProtocol.V2));
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(header), ProxyProtocol.V2));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0x41, 0x13, 0xF1, 0x1F})
     void v2AnUndefinedFamilyOrTransportIsRefused(int familyAndTransport) {
         byte[] header = v2(0x21, familyAndTransport, new byte[216]);
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(header), ProxyProtocol.V2));
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(header), ProxyProtocol.V2));
     }
 
     @Test
     void v2LengthsThatLieAreRefused() {
         byte[] four = concat(ip("10.1.2.3"), ip("10.0.0.1"), port(1), port(2));
         // Fewer bytes than the family's addresses take: an IPv6 family with an IPv4-sized block, and so on.
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(v2(0x21, 0x11, Arrays.copyOf(four, 11))),
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(v2(0x21, 0x11, Arrays.copyOf(four, 11))),
                 ProxyProtocol.V2));
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(v2(0x21, 0x21, four)), ProxyProtocol.V2));
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(v2(0x21, 0x21, new byte[35])), ProxyProtocol.V2));
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(v2(0x21, 0x31, new byte[215])), ProxyProtocol.V2));
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(v2(0x21, 0x21, four)), ProxyProtocol.V2));
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(v2(0x21, 0x21, new byte[35])), ProxyProtocol.V2));
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(v2(0x21, 0x31, new byte[215])), ProxyProtocol.V2));
         // Stray bytes after the addresses that are no TLV; a TLV longer than what is left.
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(v2(0x21, 0x11, concat(four, new byte[2]))),
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(v2(0x21, 0x11, concat(four, new byte[2]))),
                 ProxyProtocol.V2));
         byte[] overlong = concat(four, tlv(0x02, ascii("example.com")));
         overlong[overlong.length - 13] = 0x40; // the TLV's length, high byte: 16395 bytes
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(v2(0x21, 0x11, overlong)), ProxyProtocol.V2));
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(v2(0x21, 0x11, overlong)), ProxyProtocol.V2));
         // More bytes declared than sent: the stream ends first.
         byte[] header = v2(0x21, 0x11, four);
         header[15] = 40;
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(header), ProxyProtocol.V2));
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(header), ProxyProtocol.V2));
     }
 
     @Test
@@ -272,7 +272,7 @@ class ProxyHeaderReaderTest {
         header[14] = (byte) 0xFF;
         header[15] = (byte) 0xFF; // 65535 bytes promised
         ByteArrayInputStream in = stream(header, new byte[100]);
-        Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderReader.read(in, ProxyProtocol.V2));
+        Malformed e = assertThrows(Malformed.class, () -> ProxyHeaderParser.read(in, ProxyProtocol.V2));
         assertTrue(e.getMessage().contains("65535"), e.getMessage());
         assertEquals(100, in.available(), "nothing after the 16-byte prefix was read");
     }
@@ -288,16 +288,16 @@ class ProxyHeaderReaderTest {
     @Test
     void aListenerRefusesTheVersionItDoesNotExpect() {
         byte[] v2 = v2(0x21, 0x11, concat(ip("10.1.2.3"), ip("10.0.0.1"), port(1), port(2)));
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(v2), ProxyProtocol.V1));
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(v2), ProxyProtocol.V1));
         assertThrows(Malformed.class, () -> read(ProxyProtocol.V2, "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n"));
-        assertThrows(Malformed.class, () -> ProxyHeaderReader.read(stream(new byte[] {0x16, 0x03, 0x01}), ProxyProtocol.ANY),
+        assertThrows(Malformed.class, () -> ProxyHeaderParser.read(stream(new byte[] {0x16, 0x03, 0x01}), ProxyProtocol.ANY),
                 "a TLS ClientHello where a header belongs");
     }
 
     // ---- helpers ----
 
     private static ProxyHeader read(ProxyProtocol mode, String header) throws IOException {
-        return ProxyHeaderReader.read(stream(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)), mode);
+        return ProxyHeaderParser.read(stream(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)), mode);
     }
 
     static byte[] v2(int versionAndCommand, int familyAndTransport, byte[] block) {
