@@ -15,5 +15,5 @@ module dev.loomport {
     // MeterRegistry appears in ServerConfig's public API, so users of dev.loomport read it too.
     requires transitive micrometer.core;
 
-    uses dev.loomport.spi.ConnectionHandler;
+    uses dev.loomport.spi.HandlerPlugin;
 }
