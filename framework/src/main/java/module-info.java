@@ -14,6 +14,9 @@ module dev.loomport {
 
     // MeterRegistry appears in ServerConfig's public API, so users of dev.loomport read it too.
     requires transitive micrometer.core;
+    // Flight Recorder: loomport's own events (dev.loomport.internal.FlightEvents) and the in-process
+    // stream that counts pinned virtual threads per handler (PinningMonitor). In every JDK 21+.
+    requires jdk.jfr;
 
     uses dev.loomport.spi.HandlerPlugin;
 }

@@ -20,16 +20,16 @@ class ListenerConfigLimitsTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         ListenerConfig c = ListenerConfig.builder("echo").build();
-        assertEquals(10_000, c.maxConnections());
-        assertEquals(ListenerConfig.Overflow.BACKPRESSURE, c.overflow());
-        assertEquals(0, c.rejectMessage().length);
-        assertEquals(0, c.maxConnectionsPerSource());
-        assertEquals(Duration.ZERO, c.idleTimeout());
-        assertEquals(Duration.ofSeconds(60), c.writeTimeout());
-        assertEquals(Duration.ZERO, c.maxLifetime());
-        assertEquals(0, c.minReceiveRate());
-        assertEquals(Duration.ZERO, c.receiveRateWindow());
-        assertEquals(1024, c.backlog());
+        assertEquals(10_000, c.limits().maxConnections());
+        assertEquals(ListenerConfig.Overflow.BACKPRESSURE, c.limits().overflow());
+        assertEquals(0, c.limits().rejectBytes().length);
+        assertEquals(0, c.limits().maxConnectionsPerSource());
+        assertEquals(Duration.ZERO, c.timeouts().idleTimeout());
+        assertEquals(Duration.ofSeconds(60), c.timeouts().writeTimeout());
+        assertEquals(Duration.ZERO, c.timeouts().maxLifetime());
+        assertEquals(0, c.timeouts().minReceiveRate());
+        assertEquals(Duration.ZERO, c.timeouts().receiveRateWindow());
+        assertEquals(1024, c.socket().backlog());
     }
 
     @Test
@@ -40,10 +40,10 @@ class ListenerConfigLimitsTest {
                 .minReceiveRate(0, Duration.ofSeconds(5)) // the window of no minimum is no window
                 .receiveBufferSize(0).sendBufferSize(0)
                 .build();
-        assertEquals(0, c.maxConnections());
-        assertEquals(Duration.ZERO, c.writeTimeout());
-        assertEquals(0, c.minReceiveRate());
-        assertEquals(Duration.ZERO, c.receiveRateWindow());
+        assertEquals(0, c.limits().maxConnections());
+        assertEquals(Duration.ZERO, c.timeouts().writeTimeout());
+        assertEquals(0, c.timeouts().minReceiveRate());
+        assertEquals(Duration.ZERO, c.timeouts().receiveRateWindow());
     }
 
     @Test
@@ -55,8 +55,8 @@ class ListenerConfigLimitsTest {
                 .rejectMessage("x".repeat(ListenerConfig.MAX_REJECT_MESSAGE))
                 .maxConnections(Integer.MAX_VALUE)
                 .build();
-        assertEquals(Duration.ofDays(365), c.maxLifetime());
-        assertEquals(ListenerConfig.MAX_REJECT_MESSAGE, c.rejectMessage().length);
+        assertEquals(Duration.ofDays(365), c.timeouts().maxLifetime());
+        assertEquals(ListenerConfig.MAX_REJECT_MESSAGE, c.limits().rejectBytes().length);
     }
 
     static Stream<Arguments> nonsense() {
@@ -113,9 +113,9 @@ class ListenerConfigLimitsTest {
         assertThrows(IllegalArgumentException.class, () -> builder.maxConnections(-1));
         assertThrows(IllegalArgumentException.class, () -> builder.minReceiveRate(10, Duration.ZERO));
         ListenerConfig c = builder.build();
-        assertEquals(5, c.maxConnections());
-        assertEquals(10, c.minReceiveRate());
-        assertEquals(Duration.ofSeconds(3), c.receiveRateWindow());
+        assertEquals(5, c.limits().maxConnections());
+        assertEquals(10, c.timeouts().minReceiveRate());
+        assertEquals(Duration.ofSeconds(3), c.timeouts().receiveRateWindow());
     }
 
     @Test
@@ -132,8 +132,8 @@ class ListenerConfigLimitsTest {
     void theRejectMessageIsCopiedAsUtf8() {
         byte[] expected = "busy, try later\n".getBytes(StandardCharsets.UTF_8);
         ListenerConfig c = ListenerConfig.builder("echo").rejectMessage("busy, try later\n").build();
-        assertArrayEquals(expected, c.rejectMessage());
-        c.rejectMessage()[0] = 'X';
-        assertArrayEquals(expected, c.rejectMessage(), "the config is immutable");
+        assertArrayEquals(expected, c.limits().rejectBytes());
+        c.limits().rejectBytes()[0] = 'X';
+        assertArrayEquals(expected, c.limits().rejectBytes(), "the config is immutable");
     }
 }

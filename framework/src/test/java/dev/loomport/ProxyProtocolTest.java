@@ -249,9 +249,9 @@ class ProxyProtocolTest {
                 () -> ListenerConfig.builder("echo").proxyHeaderTimeout(Duration.ZERO));
         ListenerConfig c = ListenerConfig.builder("echo").proxyProtocol(ProxyProtocol.ANY)
                 .proxyTrusted(" 10.0.0.0/8", "::1").build();
-        assertEquals(java.util.List.of("10.0.0.0/8", "0:0:0:0:0:0:0:1/128"), c.proxyTrusted());
-        assertEquals(ListenerConfig.DEFAULT_PROXY_HEADER_TIMEOUT, c.proxyHeaderTimeout());
-        assertEquals(ProxyProtocol.NONE, ListenerConfig.builder("echo").build().proxyProtocol());
+        assertEquals(java.util.List.of("10.0.0.0/8", "0:0:0:0:0:0:0:1/128"), c.proxy().trusted());
+        assertEquals(ListenerConfig.DEFAULT_PROXY_HEADER_TIMEOUT, c.proxy().headerTimeout());
+        assertEquals(ProxyProtocol.NONE, ListenerConfig.builder("echo").build().proxy().protocol());
     }
 
     // ---- helpers ----

@@ -1,5 +1,6 @@
 package dev.loomport.internal;
 
+import dev.loomport.Limits;
 import dev.loomport.ListenerConfig;
 import dev.loomport.internal.ListenerMetrics.RejectReason;
 import java.net.InetAddress;
@@ -17,11 +18,11 @@ final class Admission {
     private final PerSource perSource;
     private final boolean backpressure;
 
-    Admission(ListenerConfig config) {
-        this.slots = config.maxConnections() > 0 ? new Limited(config.maxConnections()) : Slots.NONE;
-        this.perSource = config.maxConnectionsPerSource() > 0
-                ? new Counted(config.maxConnectionsPerSource()) : PerSource.NONE;
-        this.backpressure = config.overflow() == ListenerConfig.Overflow.BACKPRESSURE;
+    Admission(Limits limits) {
+        this.slots = limits.maxConnections() > 0 ? new Limited(limits.maxConnections()) : Slots.NONE;
+        this.perSource = limits.maxConnectionsPerSource() > 0
+                ? new Counted(limits.maxConnectionsPerSource()) : PerSource.NONE;
+        this.backpressure = limits.overflow() == ListenerConfig.Overflow.BACKPRESSURE;
     }
 
     /**

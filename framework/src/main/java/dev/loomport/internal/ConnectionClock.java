@@ -1,6 +1,7 @@
 package dev.loomport.internal;
 
 import dev.loomport.ListenerConfig;
+import dev.loomport.Timeouts;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -27,7 +28,8 @@ final class ConnectionClock {
     private volatile long setupDeadline; // 0 while no set-up step is under way
     private volatile Outcome setupOutcome; // what passing setupDeadline counts as: the step under way
 
-    ConnectionClock(ListenerConfig limits) {
+    ConnectionClock(ListenerConfig config) {
+        Timeouts limits = config.timeouts();
         this.idleNanos = limits.idleTimeout().toNanos();
         this.writeNanos = limits.writeTimeout().toNanos();
         this.lifetimeNanos = limits.maxLifetime().toNanos();

@@ -1,6 +1,6 @@
 package dev.loomport.internal;
 
-import dev.loomport.ListenerConfig;
+import dev.loomport.SocketOptions;
 import dev.loomport.internal.ProxyHeaderParser.ProxyHeader;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -22,12 +22,12 @@ final class ConnectionSetup {
     /** Runs the steps; on return {@code view} is ready for the handler. */
     static void run(SocketConnection connection, ConnectionView view) throws IOException {
         Listener listener = connection.listener();
-        ListenerConfig config = listener.config();
         Socket socket = connection.socket();
-        socket.setTcpNoDelay(config.tcpNoDelay());
-        socket.setKeepAlive(config.keepAlive());
-        if (config.sendBufferSize() > 0) {
-            socket.setSendBufferSize(config.sendBufferSize());
+        SocketOptions options = listener.config().socket();
+        socket.setTcpNoDelay(options.tcpNoDelay());
+        socket.setKeepAlive(options.keepAlive());
+        if (options.sendBufferSize() > 0) {
+            socket.setSendBufferSize(options.sendBufferSize());
         }
         ConnectionClock clock = connection.clock();
         if (listener.proxy() != null) {

@@ -2,6 +2,7 @@ package dev.loomport.internal;
 
 import dev.loomport.BoundListener;
 import dev.loomport.ListenerConfig;
+import dev.loomport.SocketOptions;
 import dev.loomport.spi.ConnectionHandler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -64,10 +65,10 @@ final class Listener {
                 open::size);
         this.connections = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("loomport " + name + " connection").factory());
-        this.admission = new Admission(config);
+        this.admission = new Admission(config.limits());
         // Plain bytes would only garble a TLS client's handshake: a TLS listener rejects by closing.
-        this.rejectMessage = tls == null ? config.rejectMessage() : new byte[0];
-        this.proxy = ProxyStep.forListener(config);
+        this.rejectMessage = tls == null ? config.limits().rejectBytes() : new byte[0];
+        this.proxy = ProxyStep.forListener(config.proxy());
     }
 
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */
@@ -82,17 +83,18 @@ final class Listener {
         }
         ServerSocket socket = new ServerSocket();
         try {
-            socket.setReuseAddress(config.reuseAddress());
-            if (config.reusePort()) {
+            SocketOptions options = config.socket();
+            socket.setReuseAddress(options.reuseAddress());
+            if (options.reusePort()) {
                 if (!socket.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
                     throw new IOException("listener " + name + ": SO_REUSEPORT is not supported on this platform");
                 }
                 socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
-            if (config.receiveBufferSize() > 0) {
-                socket.setReceiveBufferSize(config.receiveBufferSize()); // inherited by accepted sockets
+            if (options.receiveBufferSize() > 0) {
+                socket.setReceiveBufferSize(options.receiveBufferSize()); // inherited by accepted sockets
             }
-            socket.bind(new InetSocketAddress(address, config.port()), config.backlog());
+            socket.bind(new InetSocketAddress(address, config.port()), options.backlog());
             return new Listener(name, config, handler, tls, socket, engine);
         } catch (IOException | RuntimeException e) {
             socket.close();

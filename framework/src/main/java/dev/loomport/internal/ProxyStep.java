@@ -1,6 +1,6 @@
 package dev.loomport.internal;
 
-import dev.loomport.ListenerConfig;
+import dev.loomport.ProxyConfig;
 import dev.loomport.ListenerConfig.ProxyProtocol;
 import dev.loomport.internal.ProxyHeaderParser.ProxyHeader;
 import java.io.EOFException;
@@ -22,15 +22,15 @@ final class ProxyStep {
     private final List<Cidr> trusted;
     private final Duration timeout;
 
-    private ProxyStep(ListenerConfig config) {
-        this.accepted = config.proxyProtocol();
-        this.trusted = config.proxyTrusted().stream().map(Cidr::parse).toList();
-        this.timeout = config.proxyHeaderTimeout();
+    private ProxyStep(ProxyConfig config) {
+        this.accepted = config.protocol();
+        this.trusted = config.trusted().stream().map(Cidr::parse).toList();
+        this.timeout = config.headerTimeout();
     }
 
     /** The step for a listener that expects a header, or {@code null} for one that does not. */
-    static ProxyStep forListener(ListenerConfig config) {
-        return config.proxyProtocol() == ProxyProtocol.NONE ? null : new ProxyStep(config);
+    static ProxyStep forListener(ProxyConfig config) {
+        return config.protocol() == ProxyProtocol.NONE ? null : new ProxyStep(config);
     }
 
     /** A connection that does not get past the PROXY step: how to count it, and why (for the log). */

@@ -1,6 +1,7 @@
 package dev.loomport.internal;
 
 import dev.loomport.ListenerConfig;
+import dev.loomport.Timeouts;
 import dev.loomport.TlsConfig;
 import java.time.Duration;
 import java.util.List;
@@ -36,9 +37,10 @@ final class Watchdog {
     }
 
     private static Stream<Duration> timeouts(ListenerConfig c) {
-        Stream<Duration> proxy = c.proxyProtocol() == ListenerConfig.ProxyProtocol.NONE
-                ? Stream.empty() : Stream.of(c.proxyHeaderTimeout());
-        return Stream.of(Stream.of(c.idleTimeout(), c.writeTimeout(), c.maxLifetime(), c.receiveRateWindow()),
+        Stream<Duration> proxy = c.proxy().protocol() == ListenerConfig.ProxyProtocol.NONE
+                ? Stream.empty() : Stream.of(c.proxy().headerTimeout());
+        Timeouts t = c.timeouts();
+        return Stream.of(Stream.of(t.idleTimeout(), t.writeTimeout(), t.maxLifetime(), t.receiveRateWindow()),
                 c.tls().map(TlsConfig::handshakeTimeout).stream(), proxy).flatMap(s -> s);
     }
 

@@ -49,6 +49,9 @@ public final class Main {
                 config.meterRegistry(new CompositeMeterRegistry()); // --metrics off: record nothing at all
             }
             server = Server.start(config.build());
+            if (metrics != null) {
+                metrics.show(ConnectionSource.of(server));
+            }
         } catch (Exception e) {
             if (metrics != null) {
                 metrics.close();
@@ -78,6 +81,7 @@ public final class Main {
         }
         if (metrics != null) {
             out.println("metrics " + metrics.url());
+            out.println("connections " + metrics.pageUrl());
         }
         out.flush();
         try {

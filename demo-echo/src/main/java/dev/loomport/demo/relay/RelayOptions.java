@@ -20,7 +20,12 @@ import java.util.regex.Pattern;
 record RelayOptions(String host, int port, Duration connectTimeout) {
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([^\\]]+)]|([^:\\[\\]]+)):(\\d{1,5})");
+    /**
+     * A host has no whitespace (Java's, which is what strip() cuts: more than the regex's {@code \s})
+     * and, in brackets or not, no bracket of its own, so that {@link #upstream()} reads back the same.
+     */
+    private static final Pattern HOST_PORT = Pattern.compile(
+            "(?:\\[([^\\[\\]\\p{javaWhitespace}]+)]|([^:\\[\\]\\p{javaWhitespace}]+)):(\\d{1,5})");
 
     static RelayOptions parse(Map<String, String> options) {
         var unknown = new TreeSet<>(options.keySet());

@@ -20,28 +20,28 @@ class LaunchOptionsLimitsTest {
         ListenerConfig c = LaunchOptions.parse("--listen", "echo@127.0.0.1:0,max-connections=500,overflow=reject,"
                 + "reject-message=busy,max-per-source=20,idle-timeout=5m,write-timeout=30s,max-lifetime=1h,"
                 + "min-receive-rate=128/30s,receive-buffer=65536,send-buffer=131072,backlog=4096").listeners().getFirst();
-        assertEquals(500, c.maxConnections());
-        assertEquals(ListenerConfig.Overflow.REJECT, c.overflow());
-        assertArrayEquals("busy".getBytes(StandardCharsets.UTF_8), c.rejectMessage());
-        assertEquals(20, c.maxConnectionsPerSource());
-        assertEquals(Duration.ofMinutes(5), c.idleTimeout());
-        assertEquals(Duration.ofSeconds(30), c.writeTimeout());
-        assertEquals(Duration.ofHours(1), c.maxLifetime());
-        assertEquals(128, c.minReceiveRate());
-        assertEquals(Duration.ofSeconds(30), c.receiveRateWindow());
-        assertEquals(65536, c.receiveBufferSize());
-        assertEquals(131072, c.sendBufferSize());
-        assertEquals(4096, c.backlog());
+        assertEquals(500, c.limits().maxConnections());
+        assertEquals(ListenerConfig.Overflow.REJECT, c.limits().overflow());
+        assertArrayEquals("busy".getBytes(StandardCharsets.UTF_8), c.limits().rejectBytes());
+        assertEquals(20, c.limits().maxConnectionsPerSource());
+        assertEquals(Duration.ofMinutes(5), c.timeouts().idleTimeout());
+        assertEquals(Duration.ofSeconds(30), c.timeouts().writeTimeout());
+        assertEquals(Duration.ofHours(1), c.timeouts().maxLifetime());
+        assertEquals(128, c.timeouts().minReceiveRate());
+        assertEquals(Duration.ofSeconds(30), c.timeouts().receiveRateWindow());
+        assertEquals(65536, c.socket().receiveBufferSize());
+        assertEquals(131072, c.socket().sendBufferSize());
+        assertEquals(4096, c.socket().backlog());
     }
 
     @Test
     void zeroTurnsTimeoutsAndLimitsOff() {
         ListenerConfig c = LaunchOptions.parse("--listen", "echo@0,max-connections=0,max-per-source=0,idle-timeout=0,"
                 + "write-timeout=0,max-lifetime=0,min-receive-rate=0,overflow=BACKPRESSURE").listeners().getFirst();
-        assertEquals(0, c.maxConnections());
-        assertEquals(Duration.ZERO, c.writeTimeout());
-        assertEquals(0, c.minReceiveRate());
-        assertEquals(ListenerConfig.Overflow.BACKPRESSURE, c.overflow());
+        assertEquals(0, c.limits().maxConnections());
+        assertEquals(Duration.ZERO, c.timeouts().writeTimeout());
+        assertEquals(0, c.timeouts().minReceiveRate());
+        assertEquals(ListenerConfig.Overflow.BACKPRESSURE, c.limits().overflow());
     }
 
     @ParameterizedTest(name = "{0}={1}")

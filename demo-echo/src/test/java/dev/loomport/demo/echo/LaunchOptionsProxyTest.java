@@ -17,12 +17,12 @@ class LaunchOptionsProxyTest {
     void proxyKeysSetTheListener() {
         ListenerConfig c = LaunchOptions.listener(
                 "echo@127.0.0.1:0,proxy-protocol=v2,proxy-trusted=127.0.0.0/8;::1/128,proxy-header-timeout=250ms");
-        assertEquals(ProxyProtocol.V2, c.proxyProtocol());
-        assertEquals(List.of("127.0.0.0/8", "0:0:0:0:0:0:0:1/128"), c.proxyTrusted());
-        assertEquals(Duration.ofMillis(250), c.proxyHeaderTimeout());
+        assertEquals(ProxyProtocol.V2, c.proxy().protocol());
+        assertEquals(List.of("127.0.0.0/8", "0:0:0:0:0:0:0:1/128"), c.proxy().trusted());
+        assertEquals(Duration.ofMillis(250), c.proxy().headerTimeout());
         assertEquals(ProxyProtocol.ANY, LaunchOptions.listener("echo@0,proxy-protocol=ANY,proxy-trusted=10.0.0.0/8")
-                .proxyProtocol());
-        assertEquals(ProxyProtocol.NONE, LaunchOptions.listener("echo@0").proxyProtocol());
+                .proxy().protocol());
+        assertEquals(ProxyProtocol.NONE, LaunchOptions.listener("echo@0").proxy().protocol());
     }
 
     @Test

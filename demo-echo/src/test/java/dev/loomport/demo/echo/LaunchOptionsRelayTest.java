@@ -19,7 +19,7 @@ class LaunchOptionsRelayTest {
         assertEquals("relay", relay.handler());
         assertEquals(7100, relay.port());
         assertEquals(Map.of("upstream", "127.0.0.1:7007", "connect-timeout", "2s"), relay.handlerOptions());
-        assertEquals(Duration.ofMinutes(5), relay.idleTimeout());
+        assertEquals(Duration.ofMinutes(5), relay.timeouts().idleTimeout());
         assertEquals(Duration.ofSeconds(30), options.grace());
     }
 

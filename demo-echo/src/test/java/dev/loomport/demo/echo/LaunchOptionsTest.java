@@ -37,9 +37,9 @@ class LaunchOptionsTest {
         assertEquals(0, b.port());
         assertEquals("r", b.name());
         assertEquals(Map.of("upstream", "h:1"), b.handlerOptions());
-        assertEquals(Duration.ofMinutes(5), b.idleTimeout());
-        assertEquals(50, b.maxConnections());
-        assertEquals(ListenerConfig.Overflow.REJECT, b.overflow());
+        assertEquals(Duration.ofMinutes(5), b.timeouts().idleTimeout());
+        assertEquals(50, b.limits().maxConnections());
+        assertEquals(ListenerConfig.Overflow.REJECT, b.limits().overflow());
         assertEquals("127.0.0.1", c.host());
         assertEquals(9, c.port());
         assertEquals(Duration.ofSeconds(2), o.grace());

@@ -14,7 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,9 +42,9 @@ class MetricsEndpointTest {
     }
 
     @Test
-    void answersOnlyGetAndHeadOnMetrics() throws Exception {
+    void answersOnlyGetAndHeadOnItsThreePaths() throws Exception {
         try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0))) {
-            assertTrue(request(endpoint.address(), "GET /").startsWith("HTTP/1.1 404 "));
+            assertTrue(request(endpoint.address(), "GET /index.html").startsWith("HTTP/1.1 404 "));
             assertTrue(request(endpoint.address(), "GET /metricsx").startsWith("HTTP/1.1 404 "));
             String post = request(endpoint.address(), "POST /metrics");
             assertTrue(post.startsWith("HTTP/1.1 405 "), post);
@@ -85,14 +84,8 @@ class MetricsEndpointTest {
         assertEquals(registries, Metrics.globalRegistry.getRegistries().size());
     }
 
-    /** One request with {@code Connection: close}; the whole response, headers and body. */
     private static String request(InetSocketAddress address, String requestLine) throws IOException {
-        try (Socket socket = Sockets.connect(address)) {
-            String request = requestLine + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                    + (requestLine.startsWith("POST") ? "Content-Length: 0\r\n" : "") + "\r\n";
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return HttpGet.request(address, requestLine);
     }
 
     private static List<String> platformThreads() {

@@ -35,7 +35,7 @@ class TlsOptionsTest {
         assertTrue(tls.trustStorePassword().isEmpty());
         assertEquals(Duration.ofSeconds(3), tls.handshakeTimeout());
         assertEquals(List.of("h2", "http/1.1"), tls.applicationProtocols());
-        assertEquals(Duration.ofMinutes(5), c.idleTimeout());
+        assertEquals(Duration.ofMinutes(5), c.timeouts().idleTimeout());
         assertEquals(Map.of(), c.handlerOptions());
     }
 

@@ -1,0 +1,138 @@
+package dev.loomport.demo.echo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.loomport.Server;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The connections page in a real browser: headless Chromium loads {@code /} from the demo's endpoint
+ * (a real echo server's listener, 10,000 made-up open connections), runs its script for a few seconds
+ * of virtual time, and the DOM it leaves shows the listener, the cap, the newest rows and the chart.
+ * A screenshot of the same page is left in {@code target/connections-page.png} (docs/observability.md
+ * shows one). Skipped, saying so, where no Chromium is installed ({@code .ci/run} installs Debian's).
+ */
+@Timeout(180)
+class ConnectionsPageBrowserTest {
+    private static final long BROWSER_SECONDS = 90;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void thePageShowsListenersTheCapTheNewestConnectionsAndTheChart() throws Exception {
+        Optional<Path> chromium = chromium();
+        assumeTrue(chromium.isPresent(), "no chromium on PATH (apt-get install chromium, or set CHROMIUM): "
+                + "the connections page is not tested in a browser");
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0));
+                Server server = ConnectionsPageTest.echoServer("browser")) {
+            InetSocketAddress address = server.listeners().getFirst().address();
+            byte[] data = Sockets.payload(64, 3);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(data, Sockets.roundTrip(address, data));
+            }
+            endpoint.show(new FakeConnections(server.listeners(), 10_000));
+            // Four real connections held open, so the listener's meters (the table's "open", the chart)
+            // show some; the 10,000 rows are made up until the server lists its own.
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    held.add(Sockets.connect(address));
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> server.activeConnections() == 4);
+                check(chromium.get(), endpoint, address);
+            } finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    private void check(Path chromium, MetricsEndpoint endpoint, InetSocketAddress address) throws Exception {
+        String dom = browse(chromium, endpoint.pageUrl(), "--dump-dom");
+
+        assertTrue(dom.contains("<tr data-listener=\"browser\"><td class=\"text\">browser</td>"
+                + "<td class=\"text\">echo</td><td class=\"text\">127.0.0.1:" + address.getPort() + "</td>"
+                + "<td>4</td><td>7</td>"), dom);
+        assertTrue(dom.contains("client-closed 3"), dom);
+        assertTrue(dom.contains("showing the newest 500 of 10000 open connections (at most 500)"), dom);
+        assertEquals(500, count(Pattern.compile("<tr data-id=\"\\d+\">"), dom), "rows shown");
+        assertTrue(dom.contains("<tr data-id=\"10000\"><td>10000</td><td class=\"text\">browser</td>"
+                + "<td class=\"text\">127.0.0.1</td><td>30000</td>"), dom);
+        assertTrue(dom.contains("<tr data-id=\"9501\">") && !dom.contains("<tr data-id=\"9500\">"), "newest 500");
+        assertTrue(Pattern.compile("<polyline points=\"[\\d.]+,[\\d.]+").matcher(dom).find(), "a chart line");
+        assertTrue(dom.contains("updated ") && dom.contains("JSON at /connections.json"), dom);
+
+        Path png = Path.of("target", "connections-page.png").toAbsolutePath();
+        Files.deleteIfExists(png);
+        browse(chromium, endpoint.pageUrl(), "--screenshot=" + png, "--window-size=1100,900",
+                "--hide-scrollbars");
+        assertTrue(Files.size(png) > 10_000, "a screenshot in " + png);
+    }
+
+    /** Chromium's stdout after loading {@code url} with a fresh profile and 6 s of virtual time. */
+    private String browse(Path chromium, String url, String... what) throws IOException, InterruptedException {
+        Path profile = Files.createTempDirectory(dir, "profile");
+        Path out = dir.resolve("stdout-" + System.nanoTime());
+        List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--mute-audio",
+                "--user-data-dir=" + profile, "--virtual-time-budget=6000"));
+        command.addAll(List.of(what));
+        command.add(url);
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile())
+                .redirectError(dir.resolve("stderr-" + System.nanoTime()).toFile()).start();
+        try {
+            assertTrue(process.waitFor(BROWSER_SECONDS, TimeUnit.SECONDS), "chromium ended within the time");
+            assertEquals(0, process.exitValue(), () -> "chromium failed: " + command);
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        return Files.readString(out);
+    }
+
+    /** {@code $CHROMIUM}, else chromium, chromium-browser or google-chrome on PATH. */
+    static Optional<Path> chromium() {
+        String configured = System.getenv("CHROMIUM");
+        if (configured != null && !configured.isBlank()) {
+            return Optional.of(Path.of(configured)).filter(Files::isExecutable);
+        }
+        String path = System.getenv().getOrDefault("PATH", "");
+        return Stream.of(path.split(File.pathSeparator)).filter(s -> !s.isEmpty())
+                .flatMap(d -> Stream.of("chromium", "chromium-browser", "google-chrome").map(n -> Path.of(d, n)))
+                .filter(Files::isExecutable)
+                .findFirst();
+    }
+
+    private static int count(Pattern pattern, String text) {
+        Matcher m = pattern.matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}

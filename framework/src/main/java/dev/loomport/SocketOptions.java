@@ -1,0 +1,62 @@
+package dev.loomport;
+
+/**
+ * The socket options one listener binds with and sets on every socket it accepts. Immutable and checked
+ * when made: an error names the option and the value. Start from {@link #DEFAULTS} and change what
+ * differs with the {@code with...} methods.
+ *
+ * @param backlog accept queue length, at least 1; default 1024. The kernel caps it
+ *        ({@code net.core.somaxconn} on Linux)
+ * @param reuseAddress {@code SO_REUSEADDR} on the listening socket; default true
+ * @param reusePort {@code SO_REUSEPORT}: several processes share the port; default false. Start fails
+ *        where the OS lacks it
+ * @param tcpNoDelay {@code TCP_NODELAY} on accepted sockets; default true
+ * @param keepAlive {@code SO_KEEPALIVE} on accepted sockets; default false
+ * @param receiveBufferSize {@code SO_RCVBUF} in bytes, 0 to {@link ListenerConfig#MAX_BUFFER_SIZE};
+ *        default 0 = the OS's default (and its auto-tuning). Set on the listening socket, so accepted
+ *        sockets inherit it before the handshake that sizes the TCP window
+ * @param sendBufferSize {@code SO_SNDBUF} in bytes, 0 to {@link ListenerConfig#MAX_BUFFER_SIZE};
+ *        default 0 = the OS's default
+ */
+public record SocketOptions(int backlog, boolean reuseAddress, boolean reusePort, boolean tcpNoDelay,
+        boolean keepAlive, int receiveBufferSize, int sendBufferSize) {
+
+    /** Every default: backlog 1024, {@code SO_REUSEADDR} and {@code TCP_NODELAY} on, the OS's buffers. */
+    public static final SocketOptions DEFAULTS = new SocketOptions(1024, true, false, true, false, 0, 0);
+
+    /** @throws IllegalArgumentException naming the option and the value that is out of range */
+    public SocketOptions {
+        OptionChecks.atLeast("backlog", backlog, 1);
+        OptionChecks.bufferSize("receiveBufferSize", receiveBufferSize);
+        OptionChecks.bufferSize("sendBufferSize", sendBufferSize);
+    }
+
+    public SocketOptions withBacklog(int backlog) {
+        return new SocketOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
+                sendBufferSize);
+    }
+
+    public SocketOptions withReuseAddress(boolean on) {
+        return new SocketOptions(backlog, on, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize);
+    }
+
+    public SocketOptions withReusePort(boolean on) {
+        return new SocketOptions(backlog, reuseAddress, on, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize);
+    }
+
+    public SocketOptions withTcpNoDelay(boolean on) {
+        return new SocketOptions(backlog, reuseAddress, reusePort, on, keepAlive, receiveBufferSize, sendBufferSize);
+    }
+
+    public SocketOptions withKeepAlive(boolean on) {
+        return new SocketOptions(backlog, reuseAddress, reusePort, tcpNoDelay, on, receiveBufferSize, sendBufferSize);
+    }
+
+    public SocketOptions withReceiveBufferSize(int bytes) {
+        return new SocketOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, bytes, sendBufferSize);
+    }
+
+    public SocketOptions withSendBufferSize(int bytes) {
+        return new SocketOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, bytes);
+    }
+}
