@@ -48,10 +48,12 @@ final class PubSubHandler implements ConnectionHandler {
             scope.fork(() -> {
                 read(connection, session);
                 written.await(); // the writer ends the conversation; its end cancels this wait
+                return null;
             });
             scope.fork(() -> {
                 write(connection, session);
                 written.countDown();
+                return null;
             });
             scope.join();
         } catch (ExecutionException e) {
