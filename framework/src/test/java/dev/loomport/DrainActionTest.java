@@ -38,7 +38,9 @@ class DrainActionTest {
                     interrupted.set(true);
                 }
             });
-            draining.await(); // then the handler returns: the connection ends, its action must not go on
+            draining.await();
+            actionStarted.await(); // once the blocking action runs, the handler returns: the connection ends,
+                                   // and its action must not go on
         }), new SimpleMeterRegistry());
         try (Socket drained = TestClients.connect(server); Socket other = TestClients.connect(server)) {
             drained.getOutputStream().write('d');
