@@ -68,10 +68,11 @@ final class HandlerHelp {
 
     /** Where a plug-in comes from: the demo itself, a named module, or the class path. */
     private static String where(HandlerPlugin p) {
-        Module module = p.getClass().getModule();
-        if (module == HandlerHelp.class.getModule()) {
+        // By package, not by module: on the class path the demo and every plug-in share the unnamed module.
+        if (p.getClass().getPackageName().startsWith("dev.loomport.demo.")) {
             return "the demo";
         }
+        Module module = p.getClass().getModule();
         return p.getClass().getName() + (module.isNamed() ? " in module " + module.getName() : " on the class path");
     }
 
