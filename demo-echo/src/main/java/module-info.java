@@ -14,10 +14,10 @@ module dev.loomport.demo.echo {
     requires micrometer.registry.prometheus;
 
     // --help lists every handler the server would find, as it finds them.
-    uses dev.loomport.spi.ConnectionHandler;
+    uses dev.loomport.spi.HandlerPlugin;
 
-    provides dev.loomport.spi.ConnectionHandler with
-            dev.loomport.demo.echo.EchoHandler,
-            dev.loomport.demo.echo.WhoAmIHandler,
-            dev.loomport.demo.relay.RelayHandler;
+    provides dev.loomport.spi.HandlerPlugin with
+            dev.loomport.demo.echo.EchoPlugin,
+            dev.loomport.demo.echo.WhoAmIPlugin,
+            dev.loomport.demo.relay.RelayPlugin;
 }

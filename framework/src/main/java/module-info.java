@@ -18,5 +18,5 @@ module dev.loomport {
     // stream that counts pinned virtual threads per handler (PinningMonitor). In every JDK 21+.
     requires jdk.jfr;
 
-    uses dev.loomport.spi.ConnectionHandler;
+    uses dev.loomport.spi.HandlerPlugin;
 }

@@ -41,15 +41,19 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Starts a server: finds each listener's handler, configures it, binds every listener, and starts
-     * accepting on all of them.
+     * Starts a server: finds each listener's plug-in, has it create the listener's handler, binds every
+     * listener, and starts accepting on all of them. Whatever fails releases what was made: handlers
+     * already created are closed, listeners already bound are unbound.
      *
      * @throws java.net.BindException naming {@code host:port} when a port is in use (no listener is
      *         left bound)
      * @throws IllegalArgumentException when a listener names a handler that does not exist (the message
-     *         lists those that do) or gives it options it rejects
-     * @throws IllegalStateException when two plug-ins share a name (the message names both classes) or
-     *         a plug-in cannot be loaded
+     *         lists those that do, and the plug-ins that failed to load, with their causes), or gives its
+     *         plug-in an option it does not declare, leaves out a required one, or one the plug-in
+     *         rejects (the message names the listener, the plug-in's class and the option)
+     * @throws IllegalStateException when two plug-ins share a name (the message names both classes), or
+     *         a plug-in's {@code create} fails (the message names the listener, the plug-in's class and
+     *         the cause, which is attached)
      * @throws IOException when a listener cannot be bound for another reason, or when a TLS listener's
      *         key material cannot be read (the message names the listener, the file and the problem;
      *         every file is read before any listener binds)

@@ -1,6 +1,6 @@
 package dev.loomport;
 
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
@@ -8,12 +8,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a {@link Server} serves: its listeners, the handlers they may name, and where metrics go.
+ * What a {@link Server} serves: its listeners, the plug-ins they may name, and where metrics go.
  * Immutable; made with {@link #builder()}.
  *
  * <ul>
  *   <li>{@code listeners}: at least one.</li>
- *   <li>{@code handlers}: handler instances given directly, in addition to those found with
+ *   <li>{@code plugins}: plug-ins given directly (for example {@code HandlerPlugin.of(name, factory)} in a
+ *       test), in addition to those found with
  *       {@link java.util.ServiceLoader} (default: none given; discovery is always on).</li>
  *   <li>{@code meterRegistry}: default {@link Metrics#globalRegistry}, so an application that adds its
  *       registry there sees loomport's meters with no more wiring. To turn metrics off, pass a
@@ -24,12 +25,12 @@ import java.util.Objects;
 public final class ServerConfig {
 
     private final List<ListenerConfig> listeners;
-    private final List<ConnectionHandler> handlers;
+    private final List<HandlerPlugin> plugins;
     private final MeterRegistry meterRegistry;
 
     private ServerConfig(Builder b) {
         listeners = List.copyOf(b.listeners);
-        handlers = List.copyOf(b.handlers);
+        plugins = List.copyOf(b.plugins);
         meterRegistry = b.meterRegistry;
     }
 
@@ -38,13 +39,13 @@ public final class ServerConfig {
     }
 
     public List<ListenerConfig> listeners() { return listeners; }
-    public List<ConnectionHandler> handlers() { return handlers; }
+    public List<HandlerPlugin> plugins() { return plugins; }
     public MeterRegistry meterRegistry() { return meterRegistry; }
 
     /** Collects a server's configuration. */
     public static final class Builder {
         private final List<ListenerConfig> listeners = new ArrayList<>();
-        private final List<ConnectionHandler> handlers = new ArrayList<>();
+        private final List<HandlerPlugin> plugins = new ArrayList<>();
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
 
         private Builder() {
@@ -55,9 +56,9 @@ public final class ServerConfig {
             return this;
         }
 
-        /** Makes {@code handler} available by its name, beside the handlers found as plug-ins. */
-        public Builder handler(ConnectionHandler handler) {
-            handlers.add(Objects.requireNonNull(handler, "handler"));
+        /** Makes {@code plugin} available by its name, beside the plug-ins {@code ServiceLoader} finds. */
+        public Builder plugin(HandlerPlugin plugin) {
+            plugins.add(Objects.requireNonNull(plugin, "plugin"));
             return this;
         }
 

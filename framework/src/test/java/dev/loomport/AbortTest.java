@@ -31,7 +31,7 @@ class AbortTest {
         var interrupted = new CompletableFuture<Boolean>();
         try (Server server = Server.start(ServerConfig.builder()
                 .listener(ListenerConfig.builder("sleepy").maxLifetime(Duration.ofMillis(200)).maxConnections(1).build())
-                .handler(handler("sleepy", c -> {
+                .plugin(handler("sleepy", c -> {
                     try {
                         Thread.sleep(Duration.ofDays(1)); // a call elsewhere, not a read of the socket
                     } catch (InterruptedException e) {

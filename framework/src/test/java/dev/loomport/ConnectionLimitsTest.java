@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -98,7 +98,7 @@ class ConnectionLimitsTest {
     void everyWayOfEndingGivesTheSlotBack() throws Exception {
         AtomicInteger failOpens = new AtomicInteger();
         SimpleMeterRegistry faulty = registryFailingConnectionSetup(failOpens);
-        ConnectionHandler commands = TestHandlers.handler("commands", c -> {
+        HandlerPlugin commands = TestHandlers.handler("commands", c -> {
             int command = c.input().read();
             switch (command) {
                 case 'T' -> throw new IllegalStateException("told to throw");
@@ -195,11 +195,11 @@ class ConnectionLimitsTest {
 
     // ---- helpers ----
 
-    private Server start(ListenerConfig.Builder listener, ConnectionHandler handler) throws IOException {
+    private Server start(ListenerConfig.Builder listener, HandlerPlugin handler) throws IOException {
         return start(listener, handler, registry);
     }
 
-    private Server start(ListenerConfig.Builder listener, ConnectionHandler handler, SimpleMeterRegistry meters)
+    private Server start(ListenerConfig.Builder listener, HandlerPlugin handler, SimpleMeterRegistry meters)
             throws IOException {
         return opened.add(TestServers.serve(listener, handler, meters));
     }

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.loomport.io.FrameReader;
 import dev.loomport.io.FrameWriter;
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,7 +24,7 @@ class FramingTest {
     private static final int MAX = 16;
 
     /** Answers each line of at most {@value #MAX} bytes with its length. */
-    private static final ConnectionHandler LINES = handler("lines", c -> {
+    private static final HandlerPlugin LINES = handler("lines", c -> {
         FrameReader in = new FrameReader(c.input());
         FrameWriter out = new FrameWriter(c.output());
         for (String line; (line = in.readLine(MAX)) != null; ) {
@@ -34,7 +34,7 @@ class FramingTest {
     });
 
     /** Echoes each 2-byte-length-prefixed frame of at most {@value #MAX} bytes. */
-    private static final ConnectionHandler FRAMES = handler("frames", c -> {
+    private static final HandlerPlugin FRAMES = handler("frames", c -> {
         FrameReader in = new FrameReader(c.input());
         FrameWriter out = new FrameWriter(c.output());
         for (byte[] frame; (frame = in.readFrame(2, MAX)) != null; ) {

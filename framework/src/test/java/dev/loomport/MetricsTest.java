@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -66,16 +66,16 @@ class MetricsTest {
 
     @Test
     void outcomesTellHowEachConnectionEnded() throws Exception {
-        ConnectionHandler failing = TestHandlers.handler("boom", c -> {
+        HandlerPlugin failing = TestHandlers.handler("boom", c -> {
             if (c.input().read() >= 0) {
                 throw new IllegalStateException("boom after one byte");
             }
         });
-        ConnectionHandler hangUp = TestHandlers.handler("bye",
+        HandlerPlugin hangUp = TestHandlers.handler("bye",
                 c -> c.output().write("bye\n".getBytes(StandardCharsets.US_ASCII)));
         ServerConfig config = ServerConfig.builder()
                 .meterRegistry(registry)
-                .handler(TestHandlers.echo()).handler(failing).handler(hangUp)
+                .plugin(TestHandlers.echo()).plugin(failing).plugin(hangUp)
                 .listener(listener("echo", "echo"))
                 .listener(listener("boom", "boom"))
                 .listener(listener("bye", "bye"))
@@ -126,7 +126,7 @@ class MetricsTest {
     void severalListenersKeepTheirCountsApart() throws Exception {
         ServerConfig config = ServerConfig.builder()
                 .meterRegistry(registry)
-                .handler(TestHandlers.echo())
+                .plugin(TestHandlers.echo())
                 .listener(listener("echo", "one"))
                 .listener(listener("echo", "two"))
                 .listener(ListenerConfig.builder("echo").name("six").host("::1").build())
@@ -204,12 +204,12 @@ class MetricsTest {
     @Test
     void denyNameStartsWithLoomportTurnsEveryMeterOff() throws Exception {
         registry.config().meterFilter(MeterFilter.denyNameStartsWith("loomport"));
-        ConnectionHandler failing = TestHandlers.handler("boom", c -> {
+        HandlerPlugin failing = TestHandlers.handler("boom", c -> {
             throw new IllegalStateException("boom");
         });
         ServerConfig config = ServerConfig.builder()
                 .meterRegistry(registry)
-                .handler(TestHandlers.echo()).handler(failing)
+                .plugin(TestHandlers.echo()).plugin(failing)
                 .listener(listener("echo", "echo"))
                 .listener(listener("boom", "boom"))
                 .build();
@@ -252,9 +252,9 @@ class MetricsTest {
         return ListenerConfig.builder(handler).name(name).build();
     }
 
-    private static Server start(MeterRegistry registry, ConnectionHandler handler, ListenerConfig listener)
+    private static Server start(MeterRegistry registry, HandlerPlugin handler, ListenerConfig listener)
             throws IOException {
-        return Server.start(ServerConfig.builder().meterRegistry(registry).handler(handler).listener(listener).build());
+        return Server.start(ServerConfig.builder().meterRegistry(registry).plugin(handler).listener(listener).build());
     }
 
     private static Tags tagsOf(BoundListener l) {

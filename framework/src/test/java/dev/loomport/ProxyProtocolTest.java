@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomport.ListenerConfig.ProxyProtocol;
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -33,7 +33,7 @@ class ProxyProtocolTest {
     private Server server;
 
     /** Writes one line about the connection as it sees it, then echoes. */
-    private final ConnectionHandler who = TestHandlers.handler("who", c -> {
+    private final HandlerPlugin who = TestHandlers.handler("who", c -> {
         handled.incrementAndGet();
         String line = c.remoteAddress() + " " + c.localAddress() + " " + c.proxiedFrom()
                 .map(p -> "v" + p.version() + " " + p.remoteAddress() + " " + p.localAddress()).orElse("-") + "\n";

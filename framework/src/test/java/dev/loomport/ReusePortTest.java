@@ -56,7 +56,7 @@ class ReusePortTest {
     private static Server start(String name, int port, boolean reusePort) throws IOException {
         return Server.start(ServerConfig.builder()
                 .meterRegistry(new CompositeMeterRegistry())
-                .handler(TestHandlers.handler("name", c -> c.output().write(name.getBytes(US_ASCII))))
+                .plugin(TestHandlers.handler("name", c -> c.output().write(name.getBytes(US_ASCII))))
                 .listener(ListenerConfig.builder("name").port(port).reusePort(reusePort).build())
                 .build());
     }

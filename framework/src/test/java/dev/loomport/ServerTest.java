@@ -33,7 +33,7 @@ class ServerTest {
 
     private Server start(ListenerConfig... listeners) throws IOException {
         ServerConfig.Builder config = ServerConfig.builder()
-                .handler(TestHandlers.echo())
+                .plugin(TestHandlers.echo())
                 .meterRegistry(new SimpleMeterRegistry());
         for (ListenerConfig l : listeners) {
             config.listener(l);
@@ -64,7 +64,7 @@ class ServerTest {
         BlockingQueue<String> seen = new ArrayBlockingQueue<>(1);
         ServerConfig config = ServerConfig.builder()
                 .listener(ListenerConfig.builder("pair").name("svc").build())
-                .handler(TestHandlers.handler("pair", c -> seen.add(String.join("|",
+                .plugin(TestHandlers.handler("pair", c -> seen.add(String.join("|",
                         c.localAddress().toString(), c.remoteAddress().toString(), c.listenerName(),
                         c.handlerName(), Long.toString(c.id()), Thread.currentThread().getName(),
                         Boolean.toString(Thread.currentThread().isVirtual())))))
@@ -88,8 +88,8 @@ class ServerTest {
                 .listener(ListenerConfig.builder("echo").build())
                 .listener(ListenerConfig.builder("hello").build())
                 .listener(ListenerConfig.builder("echo").build())
-                .handler(TestHandlers.echo())
-                .handler(TestHandlers.handler("hello", c -> c.output().write("hello\n".getBytes())))
+                .plugin(TestHandlers.echo())
+                .plugin(TestHandlers.handler("hello", c -> c.output().write("hello\n".getBytes())))
                 .meterRegistry(new SimpleMeterRegistry())
                 .build();
         server = Server.start(config);
@@ -119,7 +119,7 @@ class ServerTest {
         try (LogCapture logs = LogCapture.loomport()) {
             ServerConfig config = ServerConfig.builder()
                     .listener(ListenerConfig.builder("boom").build())
-                    .handler(TestHandlers.handler("boom", c -> {
+                    .plugin(TestHandlers.handler("boom", c -> {
                         int first = c.input().read();
                         if (first == 'x') {
                             throw new IllegalStateException("handler bug");
@@ -200,7 +200,7 @@ class ServerTest {
     void aHandlerThatIgnoresInterruptsWhileReadingStillEndsOnClose() throws Exception {
         ServerConfig config = ServerConfig.builder()
                 .listener(ListenerConfig.builder("stubborn").build())
-                .handler(TestHandlers.handler("stubborn", ServerTest::readIgnoringInterrupts))
+                .plugin(TestHandlers.handler("stubborn", ServerTest::readIgnoringInterrupts))
                 .meterRegistry(new SimpleMeterRegistry())
                 .build();
         server = Server.start(config);
@@ -263,7 +263,7 @@ class ServerTest {
     void greetsInUtf8() throws Exception {
         ServerConfig config = ServerConfig.builder()
                 .listener(ListenerConfig.builder("hi").build())
-                .handler(TestHandlers.handler("hi", c -> c.output().write("héllo".getBytes(StandardCharsets.UTF_8))))
+                .plugin(TestHandlers.handler("hi", c -> c.output().write("héllo".getBytes(StandardCharsets.UTF_8))))
                 .meterRegistry(new SimpleMeterRegistry())
                 .build();
         server = Server.start(config);

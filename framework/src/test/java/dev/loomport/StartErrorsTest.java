@@ -4,22 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loomport.spi.Connection;
 import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerContext;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Every mistake at start is one clear error, and nothing stays half-started. */
 class StartErrorsTest {
 
-    private static ServerConfig.Builder config(ConnectionHandler... handlers) {
+    private static ServerConfig.Builder config(HandlerPlugin... plugins) {
         ServerConfig.Builder b = ServerConfig.builder().meterRegistry(new SimpleMeterRegistry());
-        for (ConnectionHandler h : handlers) {
-            b.handler(h);
+        for (HandlerPlugin p : plugins) {
+            b.plugin(p);
         }
         return b;
     }
@@ -56,7 +58,7 @@ class StartErrorsTest {
         // The framework's own tests put no plug-in on the path.
         ServerConfig cfg = config().listener(ListenerConfig.builder("echo").build()).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Server.start(cfg));
-        assertEquals("no handler named 'echo': no ConnectionHandler plug-in was found on the module path"
+        assertEquals("no handler named 'echo': no HandlerPlugin was found on the module path"
                 + " or the class path", e.getMessage());
     }
 
@@ -66,7 +68,7 @@ class StartErrorsTest {
                 .listener(ListenerConfig.builder("same").build())
                 .build();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Server.start(cfg));
-        assertEquals("two handlers are named 'same': " + Same1.class.getName() + " and " + Same2.class.getName(),
+        assertEquals("two plug-ins are named 'same': " + Same1.class.getName() + " and " + Same2.class.getName(),
                 e.getMessage());
     }
 
@@ -86,8 +88,8 @@ class StartErrorsTest {
                 .listener(ListenerConfig.builder("echo").handlerOption("upstream", "x:1").build())
                 .build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Server.start(cfg));
-        assertEquals("listener echo (echo on 127.0.0.1:0): handler 'echo' takes no options; got: upstream",
-                e.getMessage());
+        assertEquals("listener 'echo': plug-in " + TestHandlers.echo().getClass().getName()
+                + " (handler 'echo'): unknown option 'upstream'; it takes no options", e.getMessage());
     }
 
     @Test
@@ -142,14 +144,13 @@ class StartErrorsTest {
         assertEquals(expected, e.getMessage());
     }
 
-    public static final class Same1 implements ConnectionHandler {
+    public static final class Same1 implements HandlerPlugin {
         @Override public String name() { return "same"; }
-        @Override public void handle(dev.loomport.spi.Connection c) { }
+        @Override public ConnectionHandler create(HandlerContext context) { return c -> { }; }
     }
 
-    public static final class Same2 implements ConnectionHandler {
+    public static final class Same2 implements HandlerPlugin {
         @Override public String name() { return "same"; }
-        @Override public void handle(dev.loomport.spi.Connection c) { }
-        @Override public ConnectionHandler configure(Map<String, String> options) { return this; }
+        @Override public ConnectionHandler create(HandlerContext context) { return (Connection c) -> { }; }
     }
 }

@@ -2,35 +2,22 @@ package dev.loomport;
 
 import dev.loomport.spi.Connection;
 import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-/** Handlers the framework's own tests serve, given to the server directly (not as plug-ins). */
+/** Handlers the framework's own tests serve, given to the server directly as plug-ins of their own. */
 final class TestHandlers {
     private TestHandlers() {
     }
 
-    /** A handler with a name and a body given as a lambda. */
-    static ConnectionHandler handler(String name, Body body) {
-        return new ConnectionHandler() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void handle(Connection connection) throws Exception {
-                body.handle(connection);
-            }
-        };
-    }
-
-    interface Body {
-        void handle(Connection connection) throws Exception;
+    /** A plug-in with a name whose handler is {@code body}: the same handler for every listener. */
+    static HandlerPlugin handler(String name, ConnectionHandler body) {
+        return HandlerPlugin.of(name, () -> body);
     }
 
     /** Echo, as the demo's: every byte back, in order, until EOF. */
-    static ConnectionHandler echo() {
+    static HandlerPlugin echo() {
         return handler("echo", TestHandlers::echo);
     }
 

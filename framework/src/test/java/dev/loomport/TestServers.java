@@ -1,6 +1,6 @@
 package dev.loomport;
 
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -10,20 +10,20 @@ final class TestServers {
     private TestServers() {
     }
 
-    static Server serve(ListenerConfig.Builder listener, ConnectionHandler handler, MeterRegistry registry)
+    static Server serve(ListenerConfig.Builder listener, HandlerPlugin handler, MeterRegistry registry)
             throws IOException {
         return Server.start(ServerConfig.builder()
                 .listener(listener.build())
-                .handler(handler)
+                .plugin(handler)
                 .meterRegistry(registry)
                 .build());
     }
 
-    static Server serve(ConnectionHandler handler, MeterRegistry registry) throws IOException {
+    static Server serve(HandlerPlugin handler, MeterRegistry registry) throws IOException {
         return serve(ListenerConfig.builder(handler.name()), handler, registry);
     }
 
-    static Server serve(ConnectionHandler handler) throws IOException {
+    static Server serve(HandlerPlugin handler) throws IOException {
         return serve(handler, new SimpleMeterRegistry());
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomport.spi.Connection;
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import dev.loomport.spi.TaskScope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.Socket;
@@ -26,13 +26,13 @@ class ThreadLeakTest {
     @Test
     void afterShutdownNoThreadOfTheServerIsLeftAndWhileRunningEachListenersConnectionsAreGrouped()
             throws Exception {
-        ConnectionHandler alpha = handler("leakcheck-alpha", ThreadLeakTest::echoWithAWaitingSubtask);
-        ConnectionHandler beta = handler("leakcheck-beta", TestHandlers::echo);
+        HandlerPlugin alpha = handler("leakcheck-alpha", ThreadLeakTest::echoWithAWaitingSubtask);
+        HandlerPlugin beta = handler("leakcheck-beta", TestHandlers::echo);
         Server server = Server.start(ServerConfig.builder()
                 .listener(ListenerConfig.builder("leakcheck-alpha").build())
                 .listener(ListenerConfig.builder("leakcheck-beta").build())
-                .handler(alpha)
-                .handler(beta)
+                .plugin(alpha)
+                .plugin(beta)
                 .meterRegistry(new SimpleMeterRegistry())
                 .build());
         List<Socket> clients = new ArrayList<>();

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,7 +80,7 @@ class TimeoutsTest {
      */
     @Test
     void writeTimeoutClosesAClientThatStopsReading() throws Exception {
-        ConnectionHandler firehose = TestHandlers.handler("firehose", c -> {
+        HandlerPlugin firehose = TestHandlers.handler("firehose", c -> {
             byte[] chunk = new byte[64 * 1024];
             OutputStream out = c.output();
             for (int i = 0; i < 100_000; i++) { // at most 6.4 GB: far more than any buffer holds
@@ -107,7 +107,7 @@ class TimeoutsTest {
     @Test
     void idleTimeoutSparesALongWriteThatMakesProgress() throws Exception {
         int size = 2 * 1024 * 1024;
-        ConnectionHandler oneBigWrite = TestHandlers.handler("big", c -> c.output().write(new byte[size]));
+        HandlerPlugin oneBigWrite = TestHandlers.handler("big", c -> c.output().write(new byte[size]));
         Server server = start(ListenerConfig.builder("big").idleTimeout(Duration.ofSeconds(1))
                 .writeTimeout(Duration.ZERO).sendBufferSize(8 * 1024), oneBigWrite);
         Socket slowReader = opened.add(new Socket());
@@ -232,7 +232,7 @@ class TimeoutsTest {
     @Test
     void minimumReceiveRateSparesADownload() throws Exception {
         int size = 512 * 1024;
-        ConnectionHandler download = TestHandlers.handler("download", c -> {
+        HandlerPlugin download = TestHandlers.handler("download", c -> {
             if (c.input().read() == 'g') {
                 byte[] chunk = new byte[8 * 1024];
                 for (int i = 0; i < size / chunk.length; i++) {
@@ -333,7 +333,7 @@ class TimeoutsTest {
         }
     }
 
-    private Server start(ListenerConfig.Builder listener, ConnectionHandler handler) throws IOException {
+    private Server start(ListenerConfig.Builder listener, HandlerPlugin handler) throws IOException {
         return opened.add(TestServers.serve(listener, handler, registry));
     }
 

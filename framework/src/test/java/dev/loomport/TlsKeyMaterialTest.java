@@ -35,7 +35,7 @@ class TlsKeyMaterialTest {
     private static Server start(TlsConfig tls) throws IOException {
         return Server.start(ServerConfig.builder()
                 .listener(ListenerConfig.builder("echo").tls(tls).build())
-                .handler(TestHandlers.echo())
+                .plugin(TestHandlers.echo())
                 .build());
     }
 
@@ -144,7 +144,7 @@ class TlsKeyMaterialTest {
                     .listener(ListenerConfig.builder("echo").port(taken.getLocalPort()).build())
                     .listener(ListenerConfig.builder("echo").tls(TlsConfig.builder()
                             .keyStore(missing, TlsConfig.Password.of("x".toCharArray())).build()).build())
-                    .handler(TestHandlers.echo())
+                    .plugin(TestHandlers.echo())
                     .build()).close());
             assertEquals("listener echo-2: TLS key store " + missing + " does not exist", e.getMessage());
         }

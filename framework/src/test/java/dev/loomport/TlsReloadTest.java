@@ -67,7 +67,7 @@ class TlsReloadTest {
     private static Server start(TlsConfig.Builder tls) throws IOException {
         return Server.start(ServerConfig.builder()
                 .listener(ListenerConfig.builder("echo").tls(tls.build()).build())
-                .handler(TestHandlers.echo())
+                .plugin(TestHandlers.echo())
                 .build());
     }
 }

@@ -69,7 +69,7 @@ class TlsServerTest {
         return start(tls, TestHandlers.echo());
     }
 
-    private Server start(TlsConfig tls, dev.loomport.spi.ConnectionHandler handler) throws IOException {
+    private Server start(TlsConfig tls, dev.loomport.spi.HandlerPlugin handler) throws IOException {
         running = TestServers.serve(ListenerConfig.builder(handler.name()).tls(tls), handler, registry);
         return running;
     }
@@ -238,7 +238,7 @@ class TlsServerTest {
         running = Server.start(ServerConfig.builder()
                 .listener(ListenerConfig.builder("echo").tls(tls(server).build()).maxConnections(1)
                         .overflow(ListenerConfig.Overflow.REJECT).rejectMessage("busy\n").build())
-                .handler(TestHandlers.echo())
+                .plugin(TestHandlers.echo())
                 .meterRegistry(registry)
                 .build());
         try (SSLSocket first = TestCerts.connect(TestCerts.clientContext(server), running);

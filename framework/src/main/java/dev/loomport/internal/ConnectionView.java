@@ -77,7 +77,7 @@ final class ConnectionView implements Connection {
 
     @Override public long id() { return connection.id(); }
     @Override public String listenerName() { return connection.listener().name(); }
-    @Override public String handlerName() { return connection.listener().handler().name(); }
+    @Override public String handlerName() { return connection.listener().handlerName(); }
 
     @Override
     public InetSocketAddress localAddress() {

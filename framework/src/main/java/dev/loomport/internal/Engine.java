@@ -68,26 +68,27 @@ public final class Engine {
      * accept loop: tests throw from it to check that a failure after binding leaves nothing behind.
      */
     static Engine start(ServerConfig config, Consumer<Listener> beforeAccepting) throws IOException {
-        HandlerRegistry registry = HandlerRegistry.load(config.handlers());
-        List<ConnectionHandler> handlers = new ArrayList<>();
-        for (ListenerConfig listener : config.listeners()) {
-            ConnectionHandler found = registry.get(listener.handler());
-            ConnectionHandler configured;
-            try {
-                configured = found.configure(listener.handlerOptions());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(listener + ": " + e.getMessage(), e);
-            }
-            if (configured == null) {
-                throw new IllegalStateException("handler " + found.getClass().getName() + " configured to null");
-            }
-            handlers.add(configured);
-        }
+        HandlerRegistry registry = HandlerRegistry.load(config.plugins());
         List<String> names = names(config.listeners());
+        List<ConnectionHandler> handlers = new ArrayList<>();
+        try {
+            for (int i = 0; i < names.size(); i++) {
+                ListenerConfig listener = config.listeners().get(i);
+                handlers.add(Plugins.create(registry.get(listener.handler()), names.get(i), listener));
+            }
+        } catch (RuntimeException e) {
+            Plugins.close(handlers, names); // a start that fails releases what the plug-ins made for it
+            throw e;
+        }
         List<TlsHandshaker> tls = new ArrayList<>(); // read every key file before anything binds
-        for (int i = 0; i < names.size(); i++) {
-            var given = config.listeners().get(i).tls();
-            tls.add(given.isPresent() ? TlsHandshaker.load(names.get(i), given.get()) : null);
+        try {
+            for (int i = 0; i < names.size(); i++) {
+                var given = config.listeners().get(i).tls();
+                tls.add(given.isPresent() ? TlsHandshaker.load(names.get(i), given.get()) : null);
+            }
+        } catch (IOException | RuntimeException e) {
+            Plugins.close(handlers, names);
+            throw e;
         }
 
         Engine engine = new Engine(config.meterRegistry());
@@ -99,6 +100,7 @@ public final class Engine {
         } catch (IOException | RuntimeException e) {
             engine.listeners.forEach(Listener::stopAccepting);
             engine.listeners.forEach(l -> l.metrics().close());
+            Plugins.close(handlers, names);
             throw e;
         }
         try {
@@ -216,6 +218,9 @@ public final class Engine {
                 }
             }
             listeners.forEach(l -> l.metrics().close());
+            // Every connection has ended: each handler may release what its plug-in made for it.
+            Plugins.close(listeners.stream().map(Listener::handler).toList(),
+                    listeners.stream().map(Listener::name).toList());
             if (watchdog != null) {
                 watchdog.stop();
             }

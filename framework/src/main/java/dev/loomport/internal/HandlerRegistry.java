@@ -1,6 +1,8 @@
 package dev.loomport.internal;
 
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -8,54 +10,80 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
- * The handlers a server can serve, by name: those given in the configuration, then those found by
- * {@link ServiceLoader} on the module path ({@code provides}) and the class path
- * ({@code META-INF/services}).
+ * The plug-ins a server can serve, by name: those given in the configuration, then those
+ * {@link ServiceLoader} finds on the module path ({@code provides}) and the class path
+ * ({@code META-INF/services}). A plug-in that cannot be loaded does not stop the others: it is kept with
+ * its cause, and named when a listener asks for a handler no loaded plug-in has.
  */
 final class HandlerRegistry {
-    private final Map<String, ConnectionHandler> byName;
+    private static final System.Logger LOG = System.getLogger(HandlerRegistry.class.getName());
+    /** More providers than any real path holds: a bound on a loader that keeps failing. */
+    private static final int MAX_PROVIDERS = 10_000;
 
-    private HandlerRegistry(Map<String, ConnectionHandler> byName) {
+    private final Map<String, HandlerPlugin> byName;
+    private final List<String> failed;
+
+    private HandlerRegistry(Map<String, HandlerPlugin> byName, List<String> failed) {
         this.byName = byName;
+        this.failed = failed;
     }
 
-    static HandlerRegistry load(List<ConnectionHandler> given) {
-        Map<String, ConnectionHandler> byName = new TreeMap<>();
-        given.forEach(h -> add(byName, h));
-        try {
-            for (ConnectionHandler h : ServiceLoader.load(ConnectionHandler.class)) {
-                add(byName, h);
+    static HandlerRegistry load(List<HandlerPlugin> given) {
+        Map<String, HandlerPlugin> byName = new TreeMap<>();
+        given.forEach(p -> add(byName, p));
+        List<String> failed = new ArrayList<>();
+        // The iterator, not the stream: after a provider fails, the iterator goes on to the next one.
+        Iterator<HandlerPlugin> found = ServiceLoader.load(HandlerPlugin.class).iterator();
+        for (int i = 0; i < MAX_PROVIDERS; i++) {
+            HandlerPlugin plugin;
+            try {
+                if (!found.hasNext()) {
+                    break;
+                }
+                plugin = found.next();
+            } catch (ServiceConfigurationError e) {
+                String why = describe(e);
+                LOG.log(System.Logger.Level.WARNING, "a handler plug-in could not be loaded: " + why, e);
+                failed.add(why);
+                continue;
             }
-        } catch (ServiceConfigurationError e) {
-            throw new IllegalStateException("cannot load a ConnectionHandler plug-in: " + e.getMessage(), e);
+            add(byName, plugin);
         }
-        return new HandlerRegistry(byName);
+        return new HandlerRegistry(byName, List.copyOf(failed));
     }
 
-    private static void add(Map<String, ConnectionHandler> byName, ConnectionHandler handler) {
-        String name = handler.name();
+    private static void add(Map<String, HandlerPlugin> byName, HandlerPlugin plugin) {
+        String name = plugin.name();
         if (!Names.valid(name)) {
-            throw new IllegalStateException("handler " + handler.getClass().getName()
-                    + " has an invalid name (" + Names.RULE + "): '" + name + "'");
+            throw new IllegalStateException("plug-in " + plugin.getClass().getName() + " has an invalid name ("
+                    + Names.RULE + "): '" + name + "'");
         }
-        ConnectionHandler earlier = byName.putIfAbsent(name, handler);
-        // The same class given in the configuration and found as a plug-in is one handler, not two.
-        if (earlier != null && earlier.getClass() != handler.getClass()) {
-            throw new IllegalStateException("two handlers are named '" + name + "': "
-                    + earlier.getClass().getName() + " and " + handler.getClass().getName());
+        HandlerPlugin earlier = byName.putIfAbsent(name, plugin);
+        // The same class given in the configuration and found by ServiceLoader is one plug-in, not two.
+        if (earlier != null && earlier.getClass() != plugin.getClass()) {
+            throw new IllegalStateException("two plug-ins are named '" + name + "': "
+                    + earlier.getClass().getName() + " and " + plugin.getClass().getName());
         }
     }
 
-    ConnectionHandler get(String name) {
-        ConnectionHandler handler = byName.get(name);
-        if (handler != null) {
-            return handler;
+    /** A ServiceLoader error as one line: its message and, where there is one, its cause's. */
+    private static String describe(Throwable e) {
+        String what = e.getMessage();
+        Throwable cause = e.getCause();
+        return cause == null ? what : what + " (" + Plugins.describe(cause) + ")";
+    }
+
+    HandlerPlugin get(String name) {
+        HandlerPlugin plugin = byName.get(name);
+        if (plugin != null) {
+            return plugin;
         }
+        String failures = failed.isEmpty() ? "" : "; plug-ins that failed to load: " + String.join("; ", failed);
         if (byName.isEmpty()) {
-            throw new IllegalArgumentException("no handler named '" + name + "': no ConnectionHandler plug-in was"
-                    + " found on the module path or the class path");
+            throw new IllegalArgumentException("no handler named '" + name + "': no HandlerPlugin was found on the"
+                    + " module path or the class path" + failures);
         }
         throw new IllegalArgumentException("no handler named '" + name + "'; available: "
-                + String.join(", ", byName.keySet()));
+                + String.join(", ", byName.keySet()) + failures);
     }
 }

@@ -60,8 +60,8 @@ final class Listener {
         this.tls = tls;
         this.serverSocket = serverSocket;
         this.engine = engine;
-        this.bound = new BoundListener(name, handler.name(), (InetSocketAddress) serverSocket.getLocalSocketAddress());
-        this.metrics = new ListenerMetrics(engine.meterRegistry(), name, handler.name(), bound.address().getPort(),
+        this.bound = new BoundListener(name, config.handler(), (InetSocketAddress) serverSocket.getLocalSocketAddress());
+        this.metrics = new ListenerMetrics(engine.meterRegistry(), name, config.handler(), bound.address().getPort(),
                 open::size);
         this.connections = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("loomport " + name + " connection").factory());
@@ -374,6 +374,7 @@ final class Listener {
     String name() { return name; }
     ListenerConfig config() { return config; }
     ConnectionHandler handler() { return handler; }
+    String handlerName() { return bound.handlerName(); }
     TlsHandshaker tls() { return tls; }
     BoundListener bound() { return bound; }
     ListenerMetrics metrics() { return metrics; }

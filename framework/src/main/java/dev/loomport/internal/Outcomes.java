@@ -58,7 +58,7 @@ final class Outcomes {
             LOG.log(Level.DEBUG, () -> c.prefix() + "client " + c.peerAddress() + " went away: " + t);
             return Outcome.CLIENT_RESET;
         }
-        LOG.log(Level.WARNING, c.prefix() + "handler '" + c.listener().handler().name() + "' failed: "
+        LOG.log(Level.WARNING, c.prefix() + "handler '" + c.listener().handlerName() + "' failed: "
                 + VirtualTaskScope.realCause(t), t);
         c.listener().metrics().handlerFailed(t);
         return Outcome.ERROR;

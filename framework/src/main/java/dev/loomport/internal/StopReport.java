@@ -51,7 +51,7 @@ final class StopReport {
                 .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName()
                         + (f.getLineNumber() > 0 ? ":" + f.getLineNumber() : ""))
                 .collect(Collectors.joining(" <- "));
-        return "  " + c.prefix() + "handler '" + c.listener().handler().name() + "' on listener " + c.listener().name()
+        return "  " + c.prefix() + "handler '" + c.listener().handlerName() + "' on listener " + c.listener().name()
                 + ", thread " + (thread == null ? "-" : "'" + thread.getName() + "'") + " in " + where;
     }
 

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.loomport.ListenerConfig;
 import dev.loomport.ServerConfig;
-import dev.loomport.spi.Connection;
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,14 +20,11 @@ class EngineStartTest {
 
     @Test
     void aFailureAfterBindingClosesEveryListenerAndStopsEveryThread() throws Exception {
-        ConnectionHandler idle = new ConnectionHandler() {
-            @Override public String name() { return "idle"; }
-            @Override public void handle(Connection connection) { }
-        };
+        HandlerPlugin idle = HandlerPlugin.of("idle", () -> connection -> { });
         ServerConfig config = ServerConfig.builder()
                 .listener(ListenerConfig.builder("idle").build())
                 .listener(ListenerConfig.builder("idle").build())
-                .handler(idle)
+                .plugin(idle)
                 .meterRegistry(new SimpleMeterRegistry())
                 .build();
         List<InetSocketAddress> bound = new ArrayList<>();

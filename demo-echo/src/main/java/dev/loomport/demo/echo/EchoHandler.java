@@ -21,15 +21,10 @@ import java.io.OutputStream;
  * <p>Echo is a byte stream, not a framed protocol, so it does not use {@code dev.loomport.io.FrameReader}:
  * there is no frame to bound, and a reader's buffer would only add a copy and 8 KiB per connection.
  */
-public final class EchoHandler implements ConnectionHandler {
+final class EchoHandler implements ConnectionHandler {
     static final int SMALL = 512;
     static final int LARGE = 16 * 1024;
     private static final BufferPool POOL = new BufferPool(LARGE, 64);
-
-    @Override
-    public String name() {
-        return "echo";
-    }
 
     @Override
     public void handle(Connection connection) throws IOException {

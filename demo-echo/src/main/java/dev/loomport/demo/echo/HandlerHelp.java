@@ -1,41 +1,24 @@
 package dev.loomport.demo.echo;
 
-import dev.loomport.demo.cli.Option;
 import dev.loomport.demo.cli.OptionTable;
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerOption;
+import dev.loomport.spi.HandlerPlugin;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
- * What {@code --help} says about handlers: every one {@link ServiceLoader} finds, as the server would
- * find it, each with a line of its own and its options. The SPI does not (yet) let a handler describe
- * itself, so the demo's own descriptions live here, in a table that can move into the handlers when it
- * does; a plug-in is named by its class and module.
+ * What {@code --help} says about handlers: every plug-in {@link ServiceLoader} finds, as the server would
+ * find it, each with its own one-line description and options ({@link HandlerPlugin#description()},
+ * {@link HandlerPlugin#options()}), where it was found, and every plug-in that failed to load, with why.
  */
 final class HandlerHelp {
-    /** One handler's line and options: documented rows, read by the handler's own {@code configure}. */
-    record Description(String summary, OptionTable<Void> options) {
-    }
 
-    static final Map<String, Description> DEMO = Map.of(
-            "echo", new Description("writes back every byte it reads", new OptionTable<>("=")),
-            "whoami", new Description("answers one line saying whom the server believes the client is (its"
-                    + " address, and the PROXY header's), then closes: for checking a load balancer's PROXY"
-                    + " protocol set-up", new OptionTable<>("=")),
-            "relay", new Description("forwards each connection to an upstream, byte for byte, both ways",
-                    new OptionTable<>("=",
-                            Option.documented("upstream", "HOST:PORT", null, "where to, required (an IPv6 host"
-                                    + " in brackets)"),
-                            Option.documented("connect-timeout", "DURATION", "10s", "how long connecting to the"
-                                    + " upstream may take; 0 = the operating system's limit"))));
-
-    /** Handlers found, and why any plug-in could not be loaded. */
-    record Found(List<ConnectionHandler> handlers, List<String> failures) {
+    /** Plug-ins found, and why any could not be loaded. */
+    record Found(List<HandlerPlugin> plugins, List<String> failures) {
     }
 
     /** The most plug-ins (and failures) {@link #find()} lists: the loader's recovery is best effort. */
@@ -46,49 +29,71 @@ final class HandlerHelp {
 
     /** What the server itself would find, without stopping at a plug-in that fails to load. */
     static Found find() {
-        List<ConnectionHandler> handlers = new ArrayList<>();
+        List<HandlerPlugin> plugins = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        Iterator<ConnectionHandler> it = ServiceLoader.load(ConnectionHandler.class).iterator();
+        Iterator<HandlerPlugin> it = ServiceLoader.load(HandlerPlugin.class).iterator();
         for (int i = 0; i < MAX; i++) {
             try {
                 if (!it.hasNext()) {
                     break;
                 }
-                handlers.add(it.next());
+                plugins.add(it.next());
             } catch (ServiceConfigurationError e) {
-                failures.add(e.getMessage());
+                failures.add(e.getCause() == null ? e.getMessage() : e.getMessage() + " (" + e.getCause() + ")");
             }
         }
-        return new Found(handlers, failures);
+        return new Found(plugins, failures);
     }
 
     /** The help's handler section: by name, as the server's "available:" list is. */
     static String text(Found found) {
         StringBuilder text = new StringBuilder("Handlers found (--listen HANDLER@...):\n");
-        found.handlers().stream().sorted(Comparator.comparing(HandlerHelp::name)).forEach(h -> {
-            Description d = DEMO.get(name(h));
-            if (d != null && h.getClass().getModule() == HandlerHelp.class.getModule()) {
-                text.append(OptionTable.row("  ", name(h), d.summary())).append(d.options().help("    "));
-            } else {
-                Module module = h.getClass().getModule();
-                text.append(OptionTable.row("  ", name(h), "a plug-in: " + h.getClass().getName()
-                        + (module.isNamed() ? " in module " + module.getName() : " on the class path")
-                        + "; its options are its own"));
+        found.plugins().stream().sorted(Comparator.comparing(HandlerHelp::name)).forEach(p -> {
+            String description = safe(p::description);
+            text.append(OptionTable.row("  ", name(p), (description.isBlank() ? "" : description + " ") + "[" + where(p)
+                    + "]"));
+            for (HandlerOption option : options(p)) {
+                String value = option.required() ? "required" : option.defaultValue().isEmpty()
+                        ? "optional" : "default " + option.defaultValue();
+                text.append(OptionTable.row("    ", option.key() + "=" + option.value(),
+                        option.description() + " (" + value + ")"));
             }
         });
-        if (found.handlers().isEmpty()) {
-            text.append("  none: no ConnectionHandler plug-in is on the module path or the class path\n");
+        if (found.plugins().isEmpty()) {
+            text.append("  none: no HandlerPlugin is on the module path or the class path\n");
         }
         found.failures().forEach(f -> text.append("  a plug-in could not be loaded: ").append(f).append('\n'));
         return text.toString();
     }
 
-    /** A plug-in's name as it says, or what it threw instead: help is no place to stop at a fault. */
-    private static String name(ConnectionHandler h) {
+    /** Where a plug-in comes from: the demo itself, a named module, or the class path. */
+    private static String where(HandlerPlugin p) {
+        // By package, not by module: on the class path the demo and every plug-in share the unnamed module.
+        if (p.getClass().getPackageName().startsWith("dev.loomport.demo.")) {
+            return "the demo";
+        }
+        Module module = p.getClass().getModule();
+        return p.getClass().getName() + (module.isNamed() ? " in module " + module.getName() : " on the class path");
+    }
+
+    private static List<HandlerOption> options(HandlerPlugin p) {
         try {
-            return String.valueOf(h.name());
+            return p.options();
         } catch (RuntimeException e) {
-            return "(" + h.getClass().getName() + ": name() threw " + e + ")";
+            return List.of();
+        }
+    }
+
+    /** A plug-in's name as it says, or what it threw instead: help is no place to stop at a fault. */
+    private static String name(HandlerPlugin p) {
+        return safe(p::name);
+    }
+
+    private static String safe(java.util.function.Supplier<String> call) {
+        try {
+            return String.valueOf(call.get());
+        } catch (RuntimeException e) {
+            return "(threw " + e + ")";
         }
     }
 }

@@ -21,12 +21,7 @@ import java.util.Optional;
  * the {@code proxy-} fields, present only when a header named the client, are the socket the header
  * arrived on.
  */
-public final class WhoAmIHandler implements ConnectionHandler {
-
-    @Override
-    public String name() {
-        return "whoami";
-    }
+final class WhoAmIHandler implements ConnectionHandler {
 
     @Override
     public void handle(Connection connection) throws IOException {

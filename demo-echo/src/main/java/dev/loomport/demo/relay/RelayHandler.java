@@ -14,7 +14,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -40,37 +39,19 @@ import java.util.concurrent.ExecutionException;
  * not speak the protocol it carries, so it cannot say goodbye when the server drains: it relays until
  * the client or the upstream ends, or the grace period does.
  */
-public final class RelayHandler implements ConnectionHandler {
+final class RelayHandler implements ConnectionHandler {
     private static final System.Logger LOG = System.getLogger(RelayHandler.class.getName());
     static final int BUFFER = 16 * 1024;
 
-    private final RelayOptions options; // null in the instance ServiceLoader makes, before configure
+    private final RelayOptions options;
 
-    /** The unconfigured plug-in, as {@link java.util.ServiceLoader} makes it. */
-    public RelayHandler() {
-        this(null);
-    }
-
-    private RelayHandler(RelayOptions options) {
+    /** A listener's relay, with its options already parsed and checked (by {@link RelayPlugin}). */
+    RelayHandler(RelayOptions options) {
         this.options = options;
     }
 
     @Override
-    public String name() {
-        return "relay";
-    }
-
-    /** @throws IllegalArgumentException naming the option and its value; see {@link RelayOptions} */
-    @Override
-    public ConnectionHandler configure(Map<String, String> options) {
-        return new RelayHandler(RelayOptions.parse(options));
-    }
-
-    @Override
     public void handle(Connection client) throws Exception {
-        if (options == null) {
-            throw new IllegalStateException("relay was not configured: it needs upstream=HOST:PORT");
-        }
         String prefix = "[" + client.listenerName() + "#" + client.id() + "] ";
         try (Socket upstream = connect()) {
             LOG.log(Level.DEBUG, () -> prefix + "relaying " + client.remoteAddress() + " to " + options.upstream()

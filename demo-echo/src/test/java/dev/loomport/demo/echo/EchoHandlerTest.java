@@ -12,6 +12,7 @@ import dev.loomport.Server;
 import dev.loomport.ServerConfig;
 import dev.loomport.spi.Connection;
 import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,16 +128,13 @@ class EchoHandlerTest {
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
         Set<Boolean> virtual = ConcurrentHashMap.newKeySet();
         ConnectionHandler echo = new EchoHandler();
-        ConnectionHandler probe = new ConnectionHandler() { // records the thread, then is the real echo
-            @Override public String name() { return "probe"; }
-            @Override public void handle(Connection c) throws Exception {
-                threads.add(Thread.currentThread());
-                virtual.add(Thread.currentThread().isVirtual());
-                echo.handle(c);
-            }
-        };
+        HandlerPlugin probe = HandlerPlugin.of("probe", () -> c -> { // records the thread, then is the real echo
+            threads.add(Thread.currentThread());
+            virtual.add(Thread.currentThread().isVirtual());
+            echo.handle(c);
+        });
         InetSocketAddress address = start(ServerConfig.builder()
-                .handler(probe)
+                .plugin(probe)
                 .listener(ListenerConfig.builder("probe").backlog(clients).build()));
 
         CountDownLatch allEchoed = new CountDownLatch(clients);

@@ -61,8 +61,8 @@ class LauncherIT {
                 for (String handler : List.of("echo", "relay", "whoami")) {
                     assertTrue(help.contains("\n  " + handler + " "), handler + " in: " + help);
                 }
-                assertTrue(help.replaceAll("\\s+", " ").contains(" greet a plug-in: com.example.greet.GreetHandler"),
-                        help);
+                assertTrue(help.replaceAll("\\s+", " ").contains(" greet answers one line with a greeting"
+                        + " [com.example.greet.GreetHandler"), help);
                 assertTrue(help.contains("\n    upstream=HOST:PORT "), help);
             }
         }
@@ -76,9 +76,26 @@ class LauncherIT {
             List<String> err = child.stderr();
             assertEquals(1, err.size(), err.toString());
             String line = err.getFirst();
-            assertTrue(line.startsWith("loomport: two handlers are named 'greet': "), line);
+            assertTrue(line.startsWith("loomport: two plug-ins are named 'greet': "), line);
             assertTrue(line.contains("com.example.greet.GreetHandler") && line.contains("org.example.other.OtherGreet"),
                     line);
+        }
+    }
+
+    @Test
+    void aPlugInThatFailsToLoadStopsOnlyTheListenersThatNameIt() throws Exception {
+        Path broken = PluginJars.buildBroken(dir, "com.example.broken", "com.example.broken", "BrokenPlugin");
+        try (Child child = Child.launcher().jars(List.of(broken)).start("--listen", "echo@127.0.0.1:0")) {
+            assertEquals("ping\n", ask(child.awaitListening("echo"), "ping"));
+            child.terminate();
+            assertEquals(0, child.awaitExit());
+        }
+        try (Child child = Child.launcher().jars(List.of(broken)).start("--listen", "broken@127.0.0.1:0")) {
+            assertEquals(1, child.awaitExit());
+            String err = String.join("\n", child.stderr());
+            assertTrue(err.contains("loomport: no handler named 'broken'; available: echo, relay, whoami; plug-ins that"
+                    + " failed to load: "), err);
+            assertTrue(err.contains("com.example.broken.BrokenPlugin") && err.contains("cannot open its pool"), err);
         }
     }
 

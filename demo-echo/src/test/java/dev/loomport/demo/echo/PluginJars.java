@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /**
  * Builds a third-party plug-in the way a user would: a module of its own that requires dev.loomport and
- * provides a ConnectionHandler, compiled against the loomport jars, packed as a jar that also carries
+ * provides a HandlerPlugin, compiled against the loomport jars, packed as a jar that also carries
  * META-INF/services so the same jar works on the class path.
  */
 final class PluginJars {
@@ -31,7 +31,7 @@ final class PluginJars {
             Files.writeString(src.resolve("module-info.java"), """
                     module %s {
                         requires dev.loomport;
-                        provides dev.loomport.spi.ConnectionHandler with %s.%s;
+                        provides dev.loomport.spi.HandlerPlugin with %s.%s;
                     }
                     """.formatted(module, pkg, className));
             Files.writeString(pkgDir.resolve(className + ".java"), """
@@ -39,24 +39,63 @@ final class PluginJars {
 
                     import dev.loomport.io.FrameReader;
                     import dev.loomport.io.FrameWriter;
-                    import dev.loomport.spi.Connection;
                     import dev.loomport.spi.ConnectionHandler;
-                    import java.io.IOException;
+                    import dev.loomport.spi.HandlerContext;
+                    import dev.loomport.spi.HandlerPlugin;
 
-                    public final class %s implements ConnectionHandler {
+                    public final class %s implements HandlerPlugin {
                         @Override public String name() { return "%s"; }
 
-                        @Override public void handle(Connection c) throws IOException {
-                            String line = new FrameReader(c.input()).readLine(256);
-                            FrameWriter out = new FrameWriter(c.output());
-                            out.writeLine("%s" + line);
-                            out.flush();
+                        @Override public String description() { return "answers one line with a greeting"; }
+
+                        @Override public ConnectionHandler create(HandlerContext context) {
+                            return c -> {
+                                String line = new FrameReader(c.input()).readLine(256);
+                                FrameWriter out = new FrameWriter(c.output());
+                                out.writeLine("%s" + line);
+                                out.flush();
+                            };
                         }
                     }
                     """.formatted(pkg, className, name, reply));
             compile(src, classes);
             Path jar = dir.resolve(module + ".jar");
-            jar(classes, jar, Map.of("META-INF/services/dev.loomport.spi.ConnectionHandler", pkg + "." + className + "\n"));
+            jar(classes, jar, Map.of("META-INF/services/dev.loomport.spi.HandlerPlugin", pkg + "." + className + "\n"));
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A plug-in module whose plug-in class throws from its constructor, as a bug or a missing resource would. */
+    static Path buildBroken(Path dir, String module, String pkg, String className) {
+        try {
+            Path src = dir.resolve(module + "-src");
+            Path classes = dir.resolve(module + "-classes");
+            Path pkgDir = src.resolve(pkg.replace('.', '/'));
+            Files.createDirectories(pkgDir);
+            Files.writeString(src.resolve("module-info.java"), """
+                    module %s {
+                        requires dev.loomport;
+                        provides dev.loomport.spi.HandlerPlugin with %s.%s;
+                    }
+                    """.formatted(module, pkg, className));
+            Files.writeString(pkgDir.resolve(className + ".java"), """
+                    package %s;
+
+                    import dev.loomport.spi.ConnectionHandler;
+                    import dev.loomport.spi.HandlerContext;
+                    import dev.loomport.spi.HandlerPlugin;
+
+                    public final class %s implements HandlerPlugin {
+                        public %s() { throw new IllegalStateException("cannot open its pool"); }
+                        @Override public String name() { return "broken"; }
+                        @Override public ConnectionHandler create(HandlerContext context) { return c -> { }; }
+                    }
+                    """.formatted(pkg, className, className));
+            compile(src, classes);
+            Path jar = dir.resolve(module + ".jar");
+            jar(classes, jar, Map.of("META-INF/services/dev.loomport.spi.HandlerPlugin", pkg + "." + className + "\n"));
             return jar;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -89,8 +89,12 @@ class RelayOptionsTest {
     }
 
     @Test
-    void theUnconfiguredPluginRefusesToServe() {
-        var e = assertThrows(IllegalStateException.class, () -> new RelayHandler().handle(null));
-        assertTrue(e.getMessage().contains("upstream=HOST:PORT"), e.getMessage());
+    void aListenerWithoutUpstreamIsRefusedBeforeAnythingBinds() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Server.start(ServerConfig.builder()
+                .listener(ListenerConfig.builder("relay").build())
+                .meterRegistry(new SimpleMeterRegistry())
+                .build()));
+        assertTrue(e.getMessage().endsWith("(handler 'relay'): missing option upstream=HOST:PORT (where to, an IPv6"
+                + " host in brackets)"), e.getMessage());
     }
 }
