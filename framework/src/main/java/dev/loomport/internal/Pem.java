@@ -96,8 +96,9 @@ final class Pem {
         for (String candidate : algorithms) {
             try {
                 return KeyFactory.getInstance(candidate).generatePrivate(spec);
-            } catch (GeneralSecurityException e) {
-                // not this algorithm: try the next
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                // not this algorithm: try the next. (JDK 27's key decoders throw IllegalArgumentException,
+                // unchecked, for some malformed DER, where earlier JDKs threw InvalidKeySpecException.)
             }
         }
         throw new IOException("TLS private key " + file + ": not a PKCS#8 key of a known algorithm ("
