@@ -143,13 +143,15 @@ final class StreamAttacks {
             tcpSampler.interrupt();
             long pinned = peakTcp.get() - baseline;
             // The server's worst case at the default buffers (docs/limits.md: Linux books twice the 128 KiB
-            // asked, each way) plus the client's own two 64 KiB buffers, booked likewise.
-            long bound = n * (512L + 256L) * 1024;
+            // asked, each way), the client's own two 64 KiB buffers booked likewise (768 KiB), and room for
+            // the page rounding and the other sockets of a shared machine, which /proc/net/sockstat counts
+            // too; auto-tuned buffers took over 4 MiB a client.
+            long bound = n * 1024L * 1024;
             Scrape m = s.scrape();
             List<Row.Check> checks = new ArrayList<>(s.commonChecks());
             checks.add(Row.Check.of("all cut and counted as write-timeout", close != null,
                     m.closed("write-timeout") + " of " + n + " (clients: " + r.summary() + ")"));
-            checks.add(Row.Check.known(KnownDefect.KERNEL_MEMORY, "kernel TCP memory bounded (768 KiB a client)",
+            checks.add(Row.Check.known(KnownDefect.KERNEL_MEMORY, "kernel TCP memory bounded (1 MiB a client)",
                     pinned <= bound, "peak " + Net.mib(pinned) + " above the baseline in /proc/net/sockstat, bound "
                             + Net.mib(bound)));
             return new Row("non-readers", setting, n, sent.get(), s.peakRss(), close == null ? null : total, checks);
