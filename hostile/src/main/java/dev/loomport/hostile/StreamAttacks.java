@@ -146,7 +146,9 @@ final class StreamAttacks {
             // asked, each way), the client's own two 64 KiB buffers booked likewise (768 KiB), and room for
             // the page rounding and the other sockets of a shared machine, which /proc/net/sockstat counts
             // too; auto-tuned buffers took over 4 MiB a client.
-            long bound = n * 1024L * 1024;
+            // At the build's small scale (20 clients) the machine's other sockets can swing more than the
+            // attack itself: a fixed 32 MiB of slack there.
+            long bound = n * 1024L * 1024 + lab.scale(0L, 32L << 20);
             Scrape m = s.scrape();
             List<Row.Check> checks = new ArrayList<>(s.commonChecks());
             checks.add(Row.Check.of("all cut and counted as write-timeout", close != null,
