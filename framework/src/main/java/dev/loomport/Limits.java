@@ -24,6 +24,12 @@ public record Limits(int maxConnections, Overflow overflow, String rejectMessage
     /** Every default: 10,000 connections, backpressure beyond them, no message, no per-source limit. */
     public static final Limits DEFAULTS = new Limits(10_000, Overflow.BACKPRESSURE, "", 0);
 
+    /**
+     * For a listener that faces the internet (docs/limits.md, "A public-facing service"): 10,000
+     * connections, rejected beyond them with {@code busy, try later}, at most 100 from one address.
+     */
+    public static final Limits PUBLIC_FACING = new Limits(10_000, Overflow.REJECT, "busy, try later\n", 100);
+
     /** @throws IllegalArgumentException naming the option and the value that is out of range */
     public Limits {
         OptionChecks.atLeast("maxConnections", maxConnections, 0);

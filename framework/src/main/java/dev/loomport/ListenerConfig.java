@@ -114,6 +114,7 @@ public final class ListenerConfig {
     private final Timeouts timeouts;
     private final TlsConfig tls;
     private final ProxyConfig proxy;
+    private final boolean publicFacing;
 
     private ListenerConfig(Builder b, ProxyConfig proxy) {
         name = b.name;
@@ -126,6 +127,7 @@ public final class ListenerConfig {
         timeouts = b.timeouts;
         tls = b.tls;
         this.proxy = proxy;
+        publicFacing = b.publicFacing;
     }
 
     /** A builder for a listener served by the handler named {@code handler}, with every default. */
@@ -145,6 +147,8 @@ public final class ListenerConfig {
     /** TLS for this listener; empty for plain TCP. */
     public Optional<TlsConfig> tls() { return Optional.ofNullable(tls); }
     public ProxyConfig proxy() { return proxy; }
+    /** Whether {@link Builder#publicFacing()} made it (whatever was changed after). */
+    public boolean publicFacing() { return publicFacing; }
 
     @Override
     public String toString() {
@@ -170,6 +174,7 @@ public final class ListenerConfig {
         private ProxyProtocol proxyProtocol = ProxyConfig.DEFAULTS.protocol();
         private List<String> proxyTrusted = ProxyConfig.DEFAULTS.trusted();
         private Duration proxyHeaderTimeout = ProxyConfig.DEFAULTS.headerTimeout();
+        private boolean publicFacing;
 
         private Builder(String handler) {
             handler(handler);
@@ -246,6 +251,21 @@ public final class ListenerConfig {
             proxyProtocol = proxy.protocol();
             proxyTrusted = proxy.trusted();
             proxyHeaderTimeout = proxy.headerTimeout();
+            return this;
+        }
+
+        /**
+         * The one switch for a listener that faces the internet: {@link Limits#PUBLIC_FACING},
+         * {@link Timeouts#PUBLIC_FACING} and a backlog of 4096, what docs/limits.md recommends. It replaces
+         * those two groups whole, so call it first and change what differs after it. The defaults stay
+         * right for loopback and behind a balancer, where a per-source limit and a minimum rate would
+         * only hurt.
+         */
+        public Builder publicFacing() {
+            limits = Limits.PUBLIC_FACING;
+            timeouts = Timeouts.PUBLIC_FACING;
+            socket = socket.withBacklog(4096);
+            publicFacing = true;
             return this;
         }
 

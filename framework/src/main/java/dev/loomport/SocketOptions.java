@@ -13,16 +13,28 @@ package dev.loomport;
  * @param tcpNoDelay {@code TCP_NODELAY} on accepted sockets; default true
  * @param keepAlive {@code SO_KEEPALIVE} on accepted sockets; default false
  * @param receiveBufferSize {@code SO_RCVBUF} in bytes, 0 to {@link ListenerConfig#MAX_BUFFER_SIZE};
- *        default 0 = the OS's default (and its auto-tuning). Set on the listening socket, so accepted
- *        sockets inherit it before the handshake that sizes the TCP window
+ *        default {@value #DEFAULT_BUFFER_SIZE}; 0 = the OS's default and its auto-tuning (on Linux up to
+ *        {@code tcp_rmem}'s maximum, 6 MiB). Set on the listening socket, so accepted sockets inherit it
+ *        before the handshake that sizes the TCP window
  * @param sendBufferSize {@code SO_SNDBUF} in bytes, 0 to {@link ListenerConfig#MAX_BUFFER_SIZE};
- *        default 0 = the OS's default
+ *        default {@value #DEFAULT_BUFFER_SIZE}; 0 = the OS's default and its auto-tuning (on Linux up to
+ *        {@code tcp_wmem}'s maximum, 4 MiB)
  */
 public record SocketOptions(int backlog, boolean reuseAddress, boolean reusePort, boolean tcpNoDelay,
         boolean keepAlive, int receiveBufferSize, int sendBufferSize) {
 
-    /** Every default: backlog 1024, {@code SO_REUSEADDR} and {@code TCP_NODELAY} on, the OS's buffers. */
-    public static final SocketOptions DEFAULTS = new SocketOptions(1024, true, false, true, false, 0, 0);
+    /**
+     * The default socket buffers, each way: 128 KiB. Bounded rather than the OS's auto-tuning so that a
+     * client that stops reading (or a handler that stops reading) pins little kernel memory (Linux
+     * accounts twice the size asked for: 256 KiB a direction), and so that a blocked write wakes often
+     * enough for the write timeout to see a slow reader's progress (docs/limits.md). Ample on loopback and
+     * in a data centre; a bulk transfer over a long path may want more, or 0.
+     */
+    public static final int DEFAULT_BUFFER_SIZE = 128 * 1024;
+
+    /** Every default: backlog 1024, {@code SO_REUSEADDR} and {@code TCP_NODELAY} on, 128 KiB buffers. */
+    public static final SocketOptions DEFAULTS = new SocketOptions(1024, true, false, true, false,
+            DEFAULT_BUFFER_SIZE, DEFAULT_BUFFER_SIZE);
 
     /** @throws IllegalArgumentException naming the option and the value that is out of range */
     public SocketOptions {

@@ -27,6 +27,15 @@ public record Timeouts(Duration idleTimeout, Duration writeTimeout, Duration max
     public static final Timeouts DEFAULTS = new Timeouts(Duration.ZERO, Duration.ofSeconds(60), Duration.ZERO, 0,
             Duration.ZERO);
 
+    /**
+     * For a listener that faces the internet (docs/limits.md, "A public-facing service"): idle 5 min,
+     * write 30 s, lifetime 24 h, and a client must send 64 bytes/s on average over 30 s while the
+     * handler waits (turn that off, with {@code withMinReceiveRate(0, Duration.ZERO)}, for interactive
+     * protocols).
+     */
+    public static final Timeouts PUBLIC_FACING = new Timeouts(Duration.ofMinutes(5), Duration.ofSeconds(30),
+            Duration.ofHours(24), 64, Duration.ofSeconds(30));
+
     /** @throws IllegalArgumentException naming the option and the value that is out of range */
     public Timeouts {
         OptionChecks.timeout("idleTimeout", idleTimeout);

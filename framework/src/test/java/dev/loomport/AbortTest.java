@@ -43,7 +43,7 @@ class AbortTest {
                 .build());
              Socket first = connect(server)) {
             assertTrue(interrupted.get(WAIT, TimeUnit.SECONDS), "the handler's thread was interrupted");
-            assertEquals(-1, first.getInputStream().read(), "and its socket closed");
+            TestClients.assertReset(first); // and its socket closed, as an abort
             await().untilAsserted(() -> assertEquals(Map.of("lifetime", 1L), Meters.closed(registry)));
             try (Socket second = connect(server)) { // the one slot was given back
                 await().until(() -> Meters.accepted(registry) == 2);
@@ -93,7 +93,7 @@ class AbortTest {
             stopping.get(WAIT, TimeUnit.SECONDS);
             assertTrue(server.isTerminated());
             assertEquals(0, server.liveThreads());
-            assertEquals(-1, client.getInputStream().read());
+            TestClients.assertReset(client);
         }
     }
 

@@ -1,12 +1,15 @@
 package dev.loomport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -50,5 +53,24 @@ final class TestClients {
             throw new IOException("EOF after " + bytes.length + " of " + n + " bytes");
         }
         return bytes;
+    }
+
+    /**
+     * Reads (and drops) until the server's close, which must be an abort: a RST, seen as "Connection
+     * reset", never a clean end of stream that a client without framing would take for a finished transfer.
+     */
+    static void assertReset(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        byte[] sink = new byte[64 * 1024];
+        long read = 0;
+        try {
+            for (int n; (n = in.read(sink)) != -1; ) {
+                read += n;
+            }
+        } catch (SocketException e) {
+            assertEquals("Connection reset", e.getMessage(), "how the close showed");
+            return;
+        }
+        fail("a clean EOF after " + read + " bytes, not a reset: the cut looks like a normal end");
     }
 }

@@ -269,6 +269,7 @@ final class Listener {
                 socket.getOutputStream().write(rejectMessage); // at most 1 KiB: fits any send buffer
                 socket.shutdownOutput();
             }
+            Unread.discard(socket); // so that the close is a FIN after the message, not a RST
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "listener " + name + ": reject message not delivered: " + e);
         }

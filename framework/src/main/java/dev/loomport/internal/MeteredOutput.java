@@ -8,9 +8,16 @@ import java.io.OutputStream;
  * The socket's output stream, counting the bytes that cross it. A large write is passed down in slices,
  * each slice a sign of progress, so that the write timeout catches a client that stopped reading and
  * never a slow one that still reads.
+ *
+ * <p>A blocked socket write on a virtual thread parks until the kernel says the socket is writable, which
+ * Linux does only once a third of the send buffer is free; the JDK then writes what fits and parks again,
+ * and none of that is visible until the whole slice is in. So progress is seen at best once per such
+ * wake-up: the slice is kept below what one wake-up frees with the default 128 KiB send buffer (Linux
+ * books 256 KiB, and wakes the writer after about 85 KiB have drained), and the default buffer bounds the
+ * wake-up itself (an auto-tuned 4 MiB one woke the writer only after more than 1 MiB had drained).
  */
 final class MeteredOutput extends OutputStream {
-    static final int SLICE = 64 * 1024;
+    static final int SLICE = 32 * 1024;
 
     private final OutputStream out;
     private final Counter sent;

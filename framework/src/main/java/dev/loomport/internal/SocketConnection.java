@@ -145,6 +145,7 @@ final class SocketConnection implements Runnable {
         if (ABORTED_AS.compareAndSet(this, null, why)) {
             LOG.log(Level.DEBUG, () -> prefix() + "closing: " + why.tag());
         }
+        resetOnClose(); // a forced close is an abort: the peer must not mistake it for a normal end
         closeSocket(); // whatever the handler is blocked on in this socket gives way
         Thread serving = servingThread;
         if (serving != null) {
@@ -163,6 +164,19 @@ final class SocketConnection implements Runnable {
     /** The server is draining: runs the handler's drain actions through {@code runner}. */
     void drain(Executor runner) {
         drainActions.drain(runner);
+    }
+
+    /**
+     * SO_LINGER 0: the close that follows sends a RST, not a FIN, so a client without framing of its own
+     * sees "connection reset" rather than an end of stream it would take for a finished transfer. Bytes
+     * still queued to send are dropped, as they should be when the connection is being cut.
+     */
+    private void resetOnClose() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException e) { // already closed: nothing left to reset
+            LOG.log(Level.TRACE, () -> prefix() + "SO_LINGER 0 not set: " + e);
+        }
     }
 
     private void closeSocket() {

@@ -11,11 +11,11 @@ package dev.loomport.hostile;
 enum KnownDefect {
     /** No defect: the verdict must hold today. */
     NONE(0, false, ""),
-    SLOW_READER_CUT(1, true, "the write timeout cuts a client that still reads"),
-    KERNEL_MEMORY(2, true, "clients that stop reading tie up kernel TCP memory"),
-    GRACE_CUT_IS_EOF(4, true, "a grace cut-off looks like a normal end (EOF, not RST)"),
-    REJECT_RESET(5, true, "a rejected client that sends at once gets a reset, not the message"),
-    METRICS_UNLIMITED(6, true, "the metrics endpoint has no limits or timeouts");
+    SLOW_READER_CUT(1, false, "the write timeout cuts a client that still reads"),
+    KERNEL_MEMORY(2, false, "clients that stop reading tie up kernel TCP memory"),
+    GRACE_CUT_IS_EOF(4, false, "a grace cut-off looks like a normal end (EOF, not RST)"),
+    REJECT_RESET(5, false, "a rejected client that sends at once gets a reset, not the message"),
+    METRICS_UNLIMITED(6, false, "the metrics endpoint has no limits or timeouts");
 
     final int issueItem;
     final boolean open;

@@ -120,6 +120,7 @@ final class StreamAttacks {
             Crowd.Result r = Crowd.all(n, writeTimeout.multipliedBy(4).plus(SETTLE), i -> {
                 try (Socket c = new Socket()) {
                     c.setReceiveBufferSize(64 * 1024); // the client's side pins little: measure the server's
+                    c.setSendBufferSize(64 * 1024); // (auto-tuned, its send buffer alone grew to 4 MiB)
                     c.bind(new InetSocketAddress("127.0.0.1", 0));
                     c.connect(s.demo.listener(0), Net.CONNECT_TIMEOUT_MS);
                     byte[] buf = new byte[64 * 1024];
@@ -141,12 +142,18 @@ final class StreamAttacks {
             Duration total = Duration.ofNanos(System.nanoTime() - began);
             tcpSampler.interrupt();
             long pinned = peakTcp.get() - baseline;
-            long bound = n * 512L * 1024;
+            // The server's worst case at the default buffers (docs/limits.md: Linux books twice the 128 KiB
+            // asked, each way), the client's own two 64 KiB buffers booked likewise (768 KiB), and room for
+            // the page rounding and the other sockets of a shared machine, which /proc/net/sockstat counts
+            // too; auto-tuned buffers took over 4 MiB a client.
+            // At the build's small scale (20 clients) the machine's other sockets can swing more than the
+            // attack itself: a fixed 32 MiB of slack there.
+            long bound = n * 1024L * 1024 + lab.scale(0L, 32L << 20);
             Scrape m = s.scrape();
             List<Row.Check> checks = new ArrayList<>(s.commonChecks());
             checks.add(Row.Check.of("all cut and counted as write-timeout", close != null,
                     m.closed("write-timeout") + " of " + n + " (clients: " + r.summary() + ")"));
-            checks.add(Row.Check.known(KnownDefect.KERNEL_MEMORY, "kernel TCP memory bounded (512 KiB a client)",
+            checks.add(Row.Check.known(KnownDefect.KERNEL_MEMORY, "kernel TCP memory bounded (1 MiB a client)",
                     pinned <= bound, "peak " + Net.mib(pinned) + " above the baseline in /proc/net/sockstat, bound "
                             + Net.mib(bound)));
             return new Row("non-readers", setting, n, sent.get(), s.peakRss(), close == null ? null : total, checks);

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -128,6 +130,8 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             ListenerConfig.Builder b = ListenerConfig.builder(parts[0].substring(0, at));
             address(b, parts[0].substring(at + 1));
             TlsOptions tls = new TlsOptions();
+            // The preset first, wherever it stands: the keys given with it change it, never the reverse.
+            Arrays.sort(parts, 1, parts.length, Comparator.comparing(p -> !p.startsWith(ListenerKeys.PRESET + "=")));
             for (int i = 1; i < parts.length; i++) {
                 int eq = parts[i].indexOf('=');
                 if (eq <= 0) {

@@ -18,7 +18,15 @@ final class ListenerKeys {
     private ListenerKeys() {
     }
 
+    /** The key of the one switch for a public-facing listener; the launcher applies it before the others. */
+    static final String PRESET = "preset";
+
     static final OptionTable<ListenerConfig.Builder> TABLE = new OptionTable<>("=",
+            Option.of(PRESET, "public", null, "public: the limits and timeouts docs/limits.md recommends for a"
+                    + " listener facing the internet (reject beyond 10000 connections with 'busy', 100 per"
+                    + " address, idle 5m, write 30s, min-receive-rate 64/30s, lifetime 24h, backlog 4096);"
+                    + " other keys change it, wherever they stand",
+                    (b, k, v) -> preset(b, k, v)),
             Option.of("name", "NAME", null, "the listener's name in thread names, logs and metric tags"
                     + " (default: the handler's name; a second listener of that name gets -2 appended)",
                     (b, k, v) -> b.name(v)),
@@ -32,9 +40,11 @@ final class ListenerKeys {
                     (b, k, v) -> b.tcpNoDelay(bool(k, v))),
             Option.of("keep-alive", "true|false", "false", "SO_KEEPALIVE on accepted sockets",
                     (b, k, v) -> b.keepAlive(bool(k, v))),
-            Option.of("receive-buffer", "BYTES", "0", "SO_RCVBUF of accepted sockets; 0 = the OS's default",
+            Option.of("receive-buffer", "BYTES", "131072", "SO_RCVBUF of accepted sockets; 0 = the OS's default"
+                    + " and its auto-tuning",
                     (b, k, v) -> b.receiveBufferSize(integer(k, v))),
-            Option.of("send-buffer", "BYTES", "0", "SO_SNDBUF of accepted sockets; 0 = the OS's default",
+            Option.of("send-buffer", "BYTES", "131072", "SO_SNDBUF of accepted sockets; 0 = the OS's default"
+                    + " and its auto-tuning",
                     (b, k, v) -> b.sendBufferSize(integer(k, v))),
             Option.of("max-connections", "N", "10000", "open connections at once; 0 = no limit",
                     (b, k, v) -> b.maxConnections(integer(k, v))),
@@ -86,6 +96,13 @@ final class ListenerKeys {
             throw why.startsWith(key) ? e : new IllegalArgumentException(key + "=" + value + ": " + why, e);
         }
         return true;
+    }
+
+    private static void preset(ListenerConfig.Builder b, String key, String value) {
+        if (!value.equals("public")) {
+            throw new IllegalArgumentException(key + " must be public: '" + value + "'");
+        }
+        b.publicFacing();
     }
 
     /** {@code BYTES_PER_SECOND/WINDOW}, or {@code 0} for none. */

@@ -79,6 +79,7 @@ public final class Main {
         for (BoundListener listener : server.listeners()) {
             out.println("listening " + listener.handlerName() + " " + listener.hostAndPort());
         }
+        PublicFacingCheck.warning(options.listeners(), server.listeners()).ifPresent(System.err::println);
         if (metrics != null) {
             out.println("metrics " + metrics.url());
             out.println("connections " + metrics.pageUrl());

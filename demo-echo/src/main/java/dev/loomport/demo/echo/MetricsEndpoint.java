@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The launcher's HTTP endpoint: {@code GET /metrics}, Micrometer's Prometheus registry (added to the
  * global registry that loomport reports to by default) in the Prometheus text format; {@code GET /},
  * the live connections page; and {@code GET /connections.json}, the page's data. Served by the JDK's
- * own HTTP server, one virtual thread per request.
+ * own HTTP server, one virtual thread per request, under the limits and timeouts of {@link HttpLimits}.
  *
  * <p>It owns what it starts: {@link #close()} stops the HTTP server (whose dispatcher thread ends with
  * it), waits for the request threads, and takes the registry out of the global one.
@@ -53,6 +53,7 @@ final class MetricsEndpoint implements AutoCloseable {
      * @throws BindException naming the address when it is in use or cannot be bound
      */
     static MetricsEndpoint start(InetSocketAddress address) throws IOException {
+        HttpLimits.apply();
         HttpServer http;
         try {
             http = HttpServer.create(address, 0);

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +54,9 @@ class LauncherShutdownIT {
                 awaitRefused(echo); // the first signal began the graceful stop
                 demo.terminate();
                 assertEquals(0, demo.awaitExit());
-                assertEquals(-1, idle.getInputStream().read(), "closed by the stop");
+                SocketException reset = assertThrows(SocketException.class, () -> idle.getInputStream().read(),
+                        "closed by the stop, as an abort");
+                assertEquals("Connection reset", reset.getMessage());
             }
         }
     }

@@ -35,6 +35,8 @@ class ListenerKeysTest {
             String value = row.defaultValue() != null ? row.defaultValue() : "x";
             if (row.name().equals("proxy-trusted")) {
                 value = "10.0.0.0/8";
+            } else if (row.name().equals(ListenerKeys.PRESET)) {
+                value = "public";
             }
             assertEquals(Map.of(), LaunchOptions.listener("echo@0," + row.name() + "=" + value).handlerOptions(),
                     row.name());

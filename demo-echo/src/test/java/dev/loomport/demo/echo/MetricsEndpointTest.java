@@ -14,6 +14,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,6 +84,39 @@ class MetricsEndpointTest {
                     + " (--metrics HOST:PORT to choose another, --metrics off for none)", e.getMessage());
         }
         assertEquals(registries, Metrics.globalRegistry.getRegistries().size());
+    }
+
+    /**
+     * Issue 15 item 6: a client dripping its request headers a byte at a time is closed by the endpoint
+     * (its request deadline, {@link HttpLimits}), while a scrape is answered. Without the limits the JDK's
+     * server waits for the rest of the request for ever; the drip loop's bound (150 bytes, one per
+     * 200 ms read timeout: 30 s) is far above the 2 s deadline.
+     */
+    @Test
+    void aSlowlorisIsClosedByTheEndpoint() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0));
+             Socket drip = new Socket()) {
+            drip.connect(endpoint.address(), 10_000);
+            drip.setSoTimeout(200); // the drip's pace: each read that times out sends the next byte
+            drip.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Drip: "
+                    .getBytes(StandardCharsets.US_ASCII));
+            boolean closed = false;
+            for (int i = 0; i < 150 && !closed; i++) {
+                try {
+                    drip.getOutputStream().write('x');
+                    closed = drip.getInputStream().read() == -1;
+                } catch (SocketTimeoutException e) {
+                    // still open: drip on
+                } catch (IOException e) {
+                    closed = true; // reset
+                }
+                if (i == 2) {
+                    assertTrue(request(endpoint.address(), "GET /metrics HTTP/1.1").startsWith("HTTP/1.1 200"),
+                            "a scrape is answered while the drip goes on");
+                }
+            }
+            assertTrue(closed, "the endpoint closed the drip");
+        }
     }
 
     private static String request(InetSocketAddress address, String requestLine) throws IOException {
