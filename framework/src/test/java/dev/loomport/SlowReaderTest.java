@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomport.spi.ConnectionHandler;
+import dev.loomport.spi.HandlerPlugin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.net.Socket;
@@ -38,7 +38,7 @@ class SlowReaderTest {
 
     @Test
     void aClientReadingAtAFixedSlowRateIsNeverCut() throws Exception {
-        ConnectionHandler oneBigWrite = TestHandlers.handler("big", c -> c.output().write(new byte[SIZE]));
+        HandlerPlugin oneBigWrite = TestHandlers.handler("big", c -> c.output().write(new byte[SIZE]));
         Server server = opened.add(TestServers.serve(ListenerConfig.builder("big")
                 .writeTimeout(Duration.ofSeconds(1)), oneBigWrite, registry));
         Socket reader = opened.add(TestClients.connect(server));
