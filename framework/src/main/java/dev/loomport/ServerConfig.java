@@ -3,9 +3,11 @@ package dev.loomport;
 import dev.loomport.spi.ConnectionHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link Server} serves: its listeners, the handlers they may name, and where metrics go.
@@ -19,6 +21,11 @@ import java.util.Objects;
  *       registry there sees loomport's meters with no more wiring. To turn metrics off, pass a
  *       registry that records nothing, such as an empty
  *       {@link io.micrometer.core.instrument.composite.CompositeMeterRegistry}.</li>
+ *   <li>{@code pinningThreshold}: count, per listener and handler, the times a connection's virtual
+ *       thread pinned its carrier for longer than this ({@code loomport.connections.pinned}) and log the
+ *       first of each handler with its stack (docs/observability.md). Default: unset, off: counting starts
+ *       Flight Recorder in the process, which is the application's decision. {@code Duration.ZERO}
+ *       counts every pin.</li>
  * </ul>
  */
 public final class ServerConfig {
@@ -26,11 +33,13 @@ public final class ServerConfig {
     private final List<ListenerConfig> listeners;
     private final List<ConnectionHandler> handlers;
     private final MeterRegistry meterRegistry;
+    private final Duration pinningThreshold; // null: off
 
     private ServerConfig(Builder b) {
         listeners = List.copyOf(b.listeners);
         handlers = List.copyOf(b.handlers);
         meterRegistry = b.meterRegistry;
+        pinningThreshold = b.pinningThreshold;
     }
 
     public static Builder builder() {
@@ -40,12 +49,15 @@ public final class ServerConfig {
     public List<ListenerConfig> listeners() { return listeners; }
     public List<ConnectionHandler> handlers() { return handlers; }
     public MeterRegistry meterRegistry() { return meterRegistry; }
+    /** The pinning threshold; empty when pinned threads are not counted (the default). */
+    public Optional<Duration> pinningThreshold() { return Optional.ofNullable(pinningThreshold); }
 
     /** Collects a server's configuration. */
     public static final class Builder {
         private final List<ListenerConfig> listeners = new ArrayList<>();
         private final List<ConnectionHandler> handlers = new ArrayList<>();
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
+        private Duration pinningThreshold;
 
         private Builder() {
         }
@@ -63,6 +75,20 @@ public final class ServerConfig {
 
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Counts pins of a connection's carrier longer than {@code threshold}; {@code null} turns it off
+         * again (the default).
+         *
+         * @throws IllegalArgumentException if {@code threshold} is negative
+         */
+        public Builder pinningThreshold(Duration threshold) {
+            if (threshold != null && threshold.isNegative()) {
+                throw new IllegalArgumentException("pinningThreshold must not be negative: " + threshold);
+            }
+            this.pinningThreshold = threshold;
             return this;
         }
 

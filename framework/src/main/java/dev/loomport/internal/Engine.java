@@ -1,6 +1,7 @@
 package dev.loomport.internal;
 
 import dev.loomport.BoundListener;
+import dev.loomport.ConnectionInfo;
 import dev.loomport.ListenerConfig;
 import dev.loomport.ServerConfig;
 import dev.loomport.spi.ConnectionHandler;
@@ -44,6 +45,7 @@ public final class Engine {
     /** One TLS reload at a time per server, so that "all listeners or none" holds when two arrive together. */
     private final ReentrantLock reloading = new ReentrantLock();
     private Watchdog watchdog;
+    private Pinning pinning = Pinning.OFF;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -112,6 +114,8 @@ public final class Engine {
                 LOG.log(Level.DEBUG, () -> "listening " + listener.bound().handlerName() + " "
                         + listener.bound().hostAndPort() + " (listener " + listener.name() + ")");
             }
+            engine.pinning = Pinning.start(config.pinningThreshold(), engine.meterRegistry, engine.listeners(),
+                    engine.threads);
         } catch (RuntimeException | Error e) { // a thread that would not start: no Server to close what is bound
             try {
                 engine.shutdown(Duration.ZERO);
@@ -215,6 +219,7 @@ public final class Engine {
                     report.stillWaiting("after closing them");
                 }
             }
+            pinning.close(); // after the last connection thread, before termination is signalled
             listeners.forEach(l -> l.metrics().close());
             if (watchdog != null) {
                 watchdog.stop();
@@ -304,6 +309,11 @@ public final class Engine {
         return state == State.TERMINATED;
     }
 
+    /** At most {@code limit} open connections, newest first (see {@link ConnectionSnapshot}). */
+    public List<ConnectionInfo> connections(int limit) {
+        return ConnectionSnapshot.newest(listeners, limit);
+    }
+
     public int activeConnections() {
         int n = 0;
         for (Listener l : listeners) {
@@ -312,7 +322,10 @@ public final class Engine {
         return n;
     }
 
-    /** Threads this server started that have not ended: accept loops, connections, subtasks, watchdog. */
+    /**
+     * Threads this server started that have not ended: accept loops, connections, subtasks, watchdog, and
+     * the pinning monitor's stream thread.
+     */
     public int liveThreads() {
         return threads.live();
     }
