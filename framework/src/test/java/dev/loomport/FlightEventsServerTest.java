@@ -2,6 +2,7 @@ package dev.loomport;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.awaitility.Awaitility.await;
+import static dev.loomport.RecordedEvents.single;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,6 @@ import java.util.List;
 import javax.net.ssl.SSLSocket;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class FlightEventsServerTest {
-    private static final List<String> EVENTS = List.of("ConnectionEnd", "ConnectionReject", "ListenerStart", "ListenerStop");
-
     @TempDir
     static Path dir;
     static Cert cert;
@@ -53,7 +51,7 @@ class FlightEventsServerTest {
             Scenario scenario) throws Exception {
         Path file = Files.createTempFile(dir, "server", ".jfr");
         try (Recording recording = new Recording()) {
-            EVENTS.forEach(name -> recording.enable("dev.loomport." + name));
+            RecordedEvents.enableAll(recording);
             recording.start();
             Server server = TestServers.serve(listener, handler, new SimpleMeterRegistry());
             try {
@@ -62,12 +60,8 @@ class FlightEventsServerTest {
             } finally {
                 server.close();
             }
-            recording.stop();
-            recording.dump(file);
+            return RecordedEvents.stopAndRead(recording, file);
         }
-        return RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().startsWith("dev.loomport."))
-                .toList();
     }
 
     @Test
@@ -212,11 +206,5 @@ class FlightEventsServerTest {
         assertEquals("per-source", e.getString("reason"));
         assertEquals(1, events.stream().filter(x -> x.getEventType().getName().equals("dev.loomport.ConnectionEnd"))
                 .count(), "the held connection only");
-    }
-
-    private static RecordedEvent single(List<RecordedEvent> events, String name) {
-        List<RecordedEvent> named = events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
-        assertEquals(1, named.size(), () -> name + " in " + events);
-        return named.getFirst();
     }
 }
