@@ -127,7 +127,7 @@ class GrafanaDashboardTest {
             String body = await().atMost(EVENTUALLY).until(() -> HttpGet.body(endpoint.address(), MetricsEndpoint.PATH),
                     b -> b.contains("loomport_closed_connections_total{handler=\"echo\",listener=\"dashboard\","
                             + "outcome=\"client-closed\",port=\"" + address.getPort() + "\"} 3.0")
-                            && b.contains("loomport_connections_pinned_total{handler=\"echo\",listener=\"dashboard\","));
+                            && b.contains("loomport_connections_pinned_total{handler=\"echo\",listener=\"dashboard\""));
             Set<String> names = new TreeSet<>();
             for (String line : body.split("\n")) {
                 if (!line.isEmpty() && !line.startsWith("#")) {
