@@ -8,9 +8,9 @@ import java.util.Objects;
  * A snapshot of one open connection, for a live view of a server: who it is, how long it has been open,
  * how many bytes went each way, when it last moved a byte, and what its handler's thread is doing.
  *
- * <p>Proposed API (issue 16): {@code Server.connections(int limit)} returns these, newest first, at most
- * {@code limit} of them, so a page over 10,000 open connections stays small. Nothing returns it yet; the
- * demo's connections page is written against it.
+ * <p>{@link Server#connections(int)} returns these, newest first, at most {@code limit} of them, so a
+ * page over 10,000 open connections stays small. The byte counts are the handler's (after TLS: the
+ * decrypted bytes); {@code activity} is the handler's own thread's, not its subtasks'.
  *
  * @param id            the connection's id, as in its log lines and thread name
  * @param listener      the listener's name

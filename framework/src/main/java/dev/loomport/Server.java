@@ -138,8 +138,20 @@ public final class Server implements AutoCloseable {
     }
 
     /**
+     * A snapshot of at most {@code limit} open connections, newest first: for a live view of the server
+     * (the demo's connections page). The work is one pass over the open connections whatever
+     * {@code limit} is, and a record is made only for those returned.
+     *
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
+    public List<ConnectionInfo> connections(int limit) {
+        return engine.connections(limit);
+    }
+
+    /**
      * Threads this server started that have not ended yet: accept loops, connections, their subtasks,
-     * and the timeout watchdog. 0 once the server has stopped.
+     * the timeout watchdog, and the pinning monitor's Flight Recorder stream when
+     * {@link ServerConfig#pinningThreshold()} is set. 0 once the server has stopped.
      */
     public int liveThreads() {
         return engine.liveThreads();

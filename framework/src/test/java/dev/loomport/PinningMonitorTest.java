@@ -63,6 +63,45 @@ class PinningMonitorTest {
     }
 
     @Test
+    void aServerWithAThresholdCountsPinsAndItsMonitorEndsWithIt() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        Server server = Server.start(ServerConfig.builder()
+                .listener(ListenerConfig.builder("pinner").name("pinned").build())
+                .plugin(TestHandlers.handler("pinner", PinningMonitorTest::pinOnce))
+                .meterRegistry(registry)
+                .pinningThreshold(PinningMonitor.DEFAULT_THRESHOLD)
+                .build());
+        try {
+            Counter pinned = registry.get("loomport.connections.pinned")
+                    .tags("listener", "pinned", "handler", "pinner").counter();
+            // the accept loop, the watchdog, the monitor's stream
+            assertEquals(3, server.liveThreads(), "the monitor's thread is the server's");
+            try (Socket socket = TestClients.connect(server)) {
+                assertEquals(1, TestClients.roundTrip(socket, new byte[] {'c'}).length);
+            }
+            await().atMost(EVENTUALLY).until(pinned::count, n -> n >= 1);
+        } finally {
+            server.close();
+        }
+        assertEquals(0, server.liveThreads());
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().contains("JFR Event Stream")),
+                () -> Thread.getAllStackTraces().keySet().toString());
+    }
+
+    @Test
+    void theServerCountsNothingUnlessAsked() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Server server = TestServers.serve(TestHandlers.echo(), registry)) {
+            assertEquals(List.of(), registry.find("loomport.connections.pinned").counters().stream().toList());
+            assertEquals(2, server.liveThreads(), "the accept loop and the watchdog");
+        }
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.builder().pinningThreshold(Duration.ofMillis(-5)));
+        assertEquals("pinningThreshold must not be negative: PT-0.005S", e.getMessage());
+    }
+
+    @Test
     void closeEndsTheStreamThreadAndIsIdempotent() {
         PinningMonitor monitor = PinningMonitor.start(new SimpleMeterRegistry(), List.of(), Duration.ZERO);
         monitor.close();
@@ -84,6 +123,16 @@ class PinningMonitorTest {
         int which = connection.input().read();
         int value = which == 'a' ? SlowInitA.VALUE : SlowInitB.VALUE;
         connection.output().write(which + value);
+    }
+
+    /** As {@link #pin}, with a class of its own, so it pins whichever test runs first. */
+    private static void pinOnce(dev.loomport.spi.Connection connection) throws Exception {
+        int which = connection.input().read();
+        connection.output().write(which + SlowInitC.VALUE);
+    }
+
+    private static final class SlowInitC {
+        static final int VALUE = SlowInit.sleep();
     }
 
     /** Blocks in its initializer, longer than the monitor's threshold: the virtual thread cannot unmount. */

@@ -1,5 +1,6 @@
 package dev.loomport.internal;
 
+import dev.loomport.ConnectionInfo.Activity;
 import dev.loomport.ListenerConfig;
 import dev.loomport.Timeouts;
 import java.lang.invoke.MethodHandles;
@@ -13,6 +14,7 @@ import java.lang.invoke.VarHandle;
  */
 final class ConnectionClock {
     private static final VarHandle WRITERS = Fields.of(MethodHandles.lookup(), "writers", int.class);
+    private static final VarHandle ACTIVITY = Fields.of(MethodHandles.lookup(), "activity", Activity.class);
 
     private final long openedAt = System.nanoTime();
     private final long idleNanos;
@@ -27,6 +29,8 @@ final class ConnectionClock {
     private volatile long writingSince;  // 0 while no write is under way; else the last progress of any
     private volatile long setupDeadline; // 0 while no set-up step is under way
     private volatile Outcome setupOutcome; // what passing setupDeadline counts as: the step under way
+    private volatile Activity activity = Activity.RUNNING; // the handler thread's, for a live view (ACTIVITY)
+    private Thread handlerThread;        // whose activity is shown; written on it before the handler runs
 
     ConnectionClock(ListenerConfig config) {
         Timeouts limits = config.timeouts();
@@ -89,9 +93,7 @@ final class ConnectionClock {
     }
 
     void active() {
-        if (idleNanos > 0) {
-            lastActive = System.nanoTime();
-        }
+        lastActive = System.nanoTime(); // kept without an idle timeout too: Server.connections() shows it
     }
 
     /**
@@ -120,5 +122,36 @@ final class ConnectionClock {
             }
         }
         active();
+    }
+
+    // ---- what a live view of the connection reads (Server.connections) ----
+
+    /** The calling thread runs the handler: its reads, writes and joins are what the view shows. */
+    void handlerStarts() {
+        handlerThread = Thread.currentThread();
+    }
+
+    /**
+     * The handler's thread begins {@code now}; a subtask's reads and writes do not change what the handler
+     * is doing. A release store, not a full volatile write: the reader only needs to see it soon, and
+     * this runs twice per read and write.
+     */
+    void doing(Activity now) {
+        if (Thread.currentThread() == handlerThread) {
+            ACTIVITY.setRelease(this, now);
+        }
+    }
+
+    Activity activity() {
+        return activity;
+    }
+
+    long openedAt() {
+        return openedAt;
+    }
+
+    /** When a byte last moved either way ({@link System#nanoTime()}); the open time if none has. */
+    long lastActive() {
+        return lastActive;
     }
 }

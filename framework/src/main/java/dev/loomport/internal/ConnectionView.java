@@ -70,6 +70,18 @@ final class ConnectionView implements Connection {
         return input;
     }
 
+    /** Bytes the handler read so far (after TLS: the decrypted ones); 0 before the set-up is over. */
+    long bytesIn() {
+        MeteredInput in = input;
+        return in == null ? 0 : in.bytes();
+    }
+
+    /** Bytes the handler wrote so far; 0 before the set-up is over. */
+    long bytesOut() {
+        MeteredOutput out = output;
+        return out == null ? 0 : out.bytes();
+    }
+
     /** Whether {@code t} is the very exception one of this connection's streams failed with. */
     boolean streamFailedWith(Throwable t) {
         return (input != null && input.failedWith(t)) || (output != null && output.failedWith(t));

@@ -1,6 +1,7 @@
 package dev.loomport.internal;
 
 import dev.loomport.BoundListener;
+import dev.loomport.ConnectionInfo;
 import dev.loomport.ListenerConfig;
 import dev.loomport.ServerConfig;
 import dev.loomport.spi.ConnectionHandler;
@@ -44,6 +45,7 @@ public final class Engine {
     /** One TLS reload at a time per server, so that "all listeners or none" holds when two arrive together. */
     private final ReentrantLock reloading = new ReentrantLock();
     private Watchdog watchdog;
+    private Pinning pinning = Pinning.OFF;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -114,6 +116,8 @@ public final class Engine {
                 LOG.log(Level.DEBUG, () -> "listening " + listener.bound().handlerName() + " "
                         + listener.bound().hostAndPort() + " (listener " + listener.name() + ")");
             }
+            engine.pinning = Pinning.start(config.pinningThreshold(), engine.meterRegistry, engine.listeners(),
+                    engine.threads);
         } catch (RuntimeException | Error e) { // a thread that would not start: no Server to close what is bound
             try {
                 engine.shutdown(Duration.ZERO);
@@ -217,6 +221,7 @@ public final class Engine {
                     report.stillWaiting("after closing them");
                 }
             }
+            pinning.close(); // after the last connection thread, before termination is signalled
             listeners.forEach(l -> l.metrics().close());
             // Every connection has ended: each handler may release what its plug-in made for it.
             Plugins.close(listeners.stream().map(Listener::handler).toList(),
@@ -309,6 +314,11 @@ public final class Engine {
         return state == State.TERMINATED;
     }
 
+    /** At most {@code limit} open connections, newest first (see {@link ConnectionSnapshot}). */
+    public List<ConnectionInfo> connections(int limit) {
+        return ConnectionSnapshot.newest(listeners, limit);
+    }
+
     public int activeConnections() {
         int n = 0;
         for (Listener l : listeners) {
@@ -317,7 +327,10 @@ public final class Engine {
         return n;
     }
 
-    /** Threads this server started that have not ended: accept loops, connections, subtasks, watchdog. */
+    /**
+     * Threads this server started that have not ended: accept loops, connections, subtasks, watchdog, and
+     * the pinning monitor's stream thread.
+     */
     public int liveThreads() {
         return threads.live();
     }

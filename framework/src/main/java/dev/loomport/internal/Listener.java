@@ -117,6 +117,7 @@ final class Listener {
         ZonedDateTime.now();
         acceptThread = engine.threads().start(
                 Thread.ofVirtual().name("loomport " + name + " accept " + bound.hostAndPort()), this::acceptLoop);
+        FlightEvents.listenerStarted(bound);
     }
 
     /**
@@ -262,6 +263,7 @@ final class Listener {
      */
     private void reject(Socket socket, ListenerMetrics.RejectReason reason) {
         metrics.rejected(reason);
+        FlightEvents.connectionRejected(bound, (InetSocketAddress) socket.getRemoteSocketAddress(), reason.tag);
         LOG.log(Level.DEBUG, () -> "listener " + name + ": rejected " + socket.getRemoteSocketAddress()
                 + " (" + reason.tag + ")");
         try (socket) {
@@ -288,6 +290,7 @@ final class Listener {
 
     /** Stops accepting: the listening socket closes, new connects are refused. Waits for the loop. */
     void stopAccepting() {
+        boolean first = !closing; // only the stopping thread calls this (and again, idempotent, later)
         closing = true;
         try {
             serverSocket.close();
@@ -297,6 +300,9 @@ final class Listener {
         if (acceptThread != null) {
             acceptThread.interrupt(); // it may be waiting for a slot, or backing off
             Engine.joinUninterruptibly(acceptThread);
+            if (first) {
+                FlightEvents.listenerStopped(bound); // a listener that never started never stops
+            }
         }
     }
 

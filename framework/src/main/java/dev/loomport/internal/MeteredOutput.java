@@ -1,8 +1,11 @@
 package dev.loomport.internal;
 
+import dev.loomport.ConnectionInfo.Activity;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The socket's output stream, counting the bytes that cross it. A large write is passed down in slices,
@@ -18,11 +21,13 @@ import java.io.OutputStream;
  */
 final class MeteredOutput extends OutputStream {
     static final int SLICE = 32 * 1024;
+    private static final VarHandle BYTES = Fields.of(MethodHandles.lookup(), "bytes", long.class);
 
     private final OutputStream out;
     private final Counter sent;
     private final ConnectionClock clock;
     private volatile IOException failure;
+    private volatile long bytes; // this connection's total; an atomic add: subtasks write too (see MeteredInput)
 
     MeteredOutput(OutputStream out, Counter sent, ConnectionClock clock) {
         this.out = out;
@@ -32,6 +37,7 @@ final class MeteredOutput extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
+        clock.doing(Activity.WRITING);
         clock.writeStarted();
         try {
             out.write(b);
@@ -40,19 +46,23 @@ final class MeteredOutput extends OutputStream {
             throw e;
         } finally {
             clock.writeEnded();
+            clock.doing(Activity.RUNNING);
         }
         sent.increment();
+        BYTES.getAndAdd(this, 1L);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
+        clock.doing(Activity.WRITING);
         clock.writeStarted();
         try {
             while (len > 0) {
                 int n = Math.min(len, SLICE);
                 out.write(b, off, n);
                 sent.increment(n);
+                BYTES.getAndAdd(this, (long) n);
                 clock.writeProgressed();
                 off += n;
                 len -= n;
@@ -62,6 +72,7 @@ final class MeteredOutput extends OutputStream {
             throw e;
         } finally {
             clock.writeEnded();
+            clock.doing(Activity.RUNNING);
         }
     }
 
@@ -74,6 +85,11 @@ final class MeteredOutput extends OutputStream {
     @Override
     public void close() throws IOException {
         out.close();
+    }
+
+    /** Bytes written through this stream so far. */
+    long bytes() {
+        return bytes;
     }
 
     boolean failedWith(Throwable t) {

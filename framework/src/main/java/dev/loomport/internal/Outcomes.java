@@ -64,6 +64,18 @@ final class Outcomes {
         return Outcome.ERROR;
     }
 
+    /**
+     * What a connection's record (the JFR ConnectionEnd event) names as its exception: what the handler
+     * threw, unwrapped from a scope's join; for a refused set-up step, the failure that refused it (the
+     * SSLException of a TLS handshake), not loomport's wrapper; null when there was none.
+     */
+    static Throwable reported(Throwable t) {
+        if (t instanceof TlsHandshaker.HandshakeFailed || t instanceof ProxyStep.Refused) {
+            return t.getCause();
+        }
+        return VirtualTaskScope.realCause(t);
+    }
+
     /** The framing exception {@code t} is or wraps (a scope's join, an UncheckedIOException), or null. */
     private static Throwable framingFailure(Throwable t) {
         for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {

@@ -73,7 +73,8 @@ public final class PinningMonitor implements AutoCloseable {
             handlers.put(listener.name(), listener.handlerName());
             counters.put(listener.name(), Counter.builder(METER)
                     .description("Times a connection's virtual thread pinned its carrier longer than the threshold")
-                    .tags("listener", listener.name(), "handler", listener.handlerName())
+                    .tags("listener", listener.name(), "handler", listener.handlerName(),
+                            "port", String.valueOf(listener.address().getPort())) // as every loomport meter
                     .register(registry));
         }
         RecordingStream stream = new RecordingStream();

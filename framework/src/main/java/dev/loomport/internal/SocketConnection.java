@@ -1,5 +1,6 @@
 package dev.loomport.internal;
 
+import dev.loomport.ConnectionInfo;
 import dev.loomport.spi.TaskScope;
 import io.micrometer.core.instrument.LongTaskTimer;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLSocket;
@@ -30,7 +32,7 @@ import javax.net.ssl.SSLSocket;
  *                                         thread interrupted ────────┤
  *                                                                     ▼
  *            finish(): socket closed ─▶ scopes cancelled and joined ─▶ drain actions interrupted ─▶
- *                      outcome (Outcomes) counted ─▶ Listener.ended: slot released ─▶ thread ends
+ *                      outcome (Outcomes) counted, JFR ConnectionEnd ─▶ Listener.ended: slot released ─▶ thread ends
  * </pre>
  *
  * The first of the handler's own end and an abort decides the outcome; an abort always closes the
@@ -86,11 +88,13 @@ final class SocketConnection implements Runnable {
     private void serve() {
         Thread.currentThread().setName("loomport " + listener.name() + "#" + id);
         servingThread = Thread.currentThread();
+        clock.handlerStarts();
         adoptCurrentThread();
         long started = System.nanoTime();
         LongTaskTimer.Sample openSample = null;
         boolean handling = false;
         Outcome outcome;
+        Throwable failure = null;
         try {
             openSample = listener.metrics().opened();
             ConnectionSetup.run(this, view);
@@ -100,8 +104,9 @@ final class SocketConnection implements Runnable {
             outcome = Outcomes.returned(abortedAs, view.meteredInput());
         } catch (Throwable t) {
             outcome = Outcomes.failed(this, view, t, handling);
+            failure = Outcomes.reported(t);
         }
-        finish(outcome, started, openSample);
+        finish(outcome, failure, started, openSample);
     }
 
     /**
@@ -109,7 +114,7 @@ final class SocketConnection implements Runnable {
      * so a subtask blocked on it gives way even if it ignores interrupts (bytes already written are
      * still delivered); then the drain actions stop and the outcome is counted.
      */
-    private void finish(Outcome outcome, long started, LongTaskTimer.Sample openSample) {
+    private void finish(Outcome outcome, Throwable failure, long started, LongTaskTimer.Sample openSample) {
         try {
             closeTls();
             closeSocket();
@@ -120,9 +125,11 @@ final class SocketConnection implements Runnable {
         } finally {
             drainActions.connectionEnded();
         }
+        long duration = System.nanoTime() - started;
         if (openSample != null) { // null: the meter registry failed as the connection opened
-            listener.metrics().closed(outcome, System.nanoTime() - started, openSample);
+            listener.metrics().closed(outcome, duration, openSample);
         }
+        FlightEvents.connectionEnded(view, view.bytesIn(), view.bytesOut(), duration, outcome, failure);
         LOG.log(Level.TRACE, () -> prefix() + "closed: " + outcome.tag());
     }
 
@@ -243,6 +250,13 @@ final class SocketConnection implements Runnable {
     /** The thread serving the handler, while there is one: what a stuck stop reports. */
     Thread servingThread() {
         return servingThread;
+    }
+
+    /** A snapshot for {@code Server.connections}: {@code now} and {@code nowNanos} are the same moment. */
+    ConnectionInfo info(Instant now, long nowNanos) {
+        return new ConnectionInfo(id, listener.name(), listener.handlerName(), view.remoteAddress(),
+                now.minusNanos(nowNanos - clock.openedAt()), view.bytesIn(), view.bytesOut(),
+                now.minusNanos(nowNanos - clock.lastActive()), clock.activity());
     }
 
     long id() { return id; }

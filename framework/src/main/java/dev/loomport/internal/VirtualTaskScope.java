@@ -1,5 +1,6 @@
 package dev.loomport.internal;
 
+import dev.loomport.ConnectionInfo;
 import dev.loomport.spi.Subtask;
 import dev.loomport.spi.TaskScope;
 import java.util.NoSuchElementException;
@@ -102,6 +103,7 @@ final class VirtualTaskScope implements TaskScope {
         if (joined) {
             throw new IllegalStateException(connection.prefix() + "join already called: a scope is joined once");
         }
+        connection.clock().doing(ConnectionInfo.Activity.IN_SUBTASK);
         lock.lock();
         try {
             // As StructuredTaskScope: a cancelled scope does not wait for its interrupted subtasks here;
@@ -119,6 +121,7 @@ final class VirtualTaskScope implements TaskScope {
             throw e;
         } finally {
             lock.unlock();
+            connection.clock().doing(ConnectionInfo.Activity.RUNNING);
         }
         joined = true;
         Throwable cause = outcome();

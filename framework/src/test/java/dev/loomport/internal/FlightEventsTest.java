@@ -1,10 +1,12 @@
 package dev.loomport.internal;
 
+import static dev.loomport.RecordedEvents.single;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomport.BoundListener;
+import dev.loomport.RecordedEvents;
 import dev.loomport.spi.ProxiedFrom;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -163,22 +165,10 @@ class FlightEventsTest {
     private List<RecordedEvent> record(Runnable commits) throws IOException {
         Path file = Files.createTempFile(dir, "loomport", ".jfr");
         try (Recording recording = new Recording()) {
-            for (String name : List.of("ConnectionEnd", "ConnectionReject", "ListenerStart", "ListenerStop")) {
-                recording.enable("dev.loomport." + name);
-            }
+            RecordedEvents.enableAll(recording);
             recording.start();
             commits.run();
-            recording.stop();
-            recording.dump(file);
+            return RecordedEvents.stopAndRead(recording, file);
         }
-        return RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().startsWith("dev.loomport."))
-                .toList();
-    }
-
-    private static RecordedEvent single(List<RecordedEvent> events, String name) {
-        List<RecordedEvent> named = events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
-        assertEquals(1, named.size(), () -> name + " in " + events);
-        return named.getFirst();
     }
 }

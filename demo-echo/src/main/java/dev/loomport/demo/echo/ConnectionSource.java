@@ -6,10 +6,9 @@ import dev.loomport.Server;
 import java.util.List;
 
 /**
- * Where the connections page gets its listeners and open connections. The page is written against this
- * so that it, and its tests, do not wait for the framework: {@link #of(Server)} gives what a
- * {@link Server} tells today (its listeners and how many connections are open), and the per-connection
- * rows arrive once the server offers them ({@code Server.connections(int)}, proposed in issue 16).
+ * Where the connections page gets its listeners and open connections: a running {@link Server}
+ * ({@link #of(Server)}), nothing yet ({@link #NONE}), or, in the page's tests, made-up connections by
+ * the ten thousand.
  */
 interface ConnectionSource {
     /** The listeners, in configuration order. */
@@ -25,14 +24,31 @@ interface ConnectionSource {
     boolean detailed();
 
     /** No server (yet): no listener, no connection. */
-    ConnectionSource NONE = of(List.of(), () -> 0);
+    ConnectionSource NONE = new ConnectionSource() {
+        @Override
+        public List<BoundListener> listeners() {
+            return List.of();
+        }
 
-    /** A running server: its listeners and its count of open connections; no per-connection rows yet. */
+        @Override
+        public int open() {
+            return 0;
+        }
+
+        @Override
+        public List<ConnectionInfo> newest(int limit) {
+            return List.of();
+        }
+
+        @Override
+        public boolean detailed() {
+            return false;
+        }
+    };
+
+    /** A running server: its listeners, and its open connections from {@link Server#connections(int)}. */
     static ConnectionSource of(Server server) {
-        return of(server.listeners(), server::activeConnections);
-    }
-
-    private static ConnectionSource of(List<BoundListener> listeners, java.util.function.IntSupplier open) {
+        List<BoundListener> listeners = server.listeners();
         return new ConnectionSource() {
             @Override
             public List<BoundListener> listeners() {
@@ -41,17 +57,17 @@ interface ConnectionSource {
 
             @Override
             public int open() {
-                return open.getAsInt();
+                return server.activeConnections();
             }
 
             @Override
             public List<ConnectionInfo> newest(int limit) {
-                return List.of();
+                return server.connections(limit);
             }
 
             @Override
             public boolean detailed() {
-                return false;
+                return true;
             }
         };
     }

@@ -20,13 +20,15 @@ import java.util.regex.Pattern;
 /**
  * The launcher's command line. Every mistake is an {@link IllegalArgumentException} whose message is one
  * line naming the option and the bad value. {@code metrics} is where to serve {@code /metrics}, or
- * {@code null} for {@code --metrics off}.
+ * {@code null} for {@code --metrics off}; {@code pinning} the pinning threshold, or {@code null} for
+ * {@code --pinning off}.
  *
  * <p>The options, a spec's keys ({@link ListenerKeys}) and the TLS keys ({@link TlsOptions}) are each one
  * table that the parser reads and the help text is written from. A launcher option's default is applied
  * through the same row, as if the user had typed it.
  */
-record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketAddress metrics, boolean help) {
+record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketAddress metrics, Duration pinning,
+        boolean help) {
 
     /** What the command line has said so far. */
     static final class Given {
@@ -34,6 +36,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
         final Set<String> options = new HashSet<>();
         Duration grace;
         InetSocketAddress metrics;
+        Duration pinning;
         boolean help;
     }
 
@@ -45,6 +48,10 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             Option.of("--metrics", "HOST:PORT|off", "127.0.0.1:9464", "serve Prometheus metrics on"
                     + " http://HOST:PORT/metrics (PORT 0 picks a free port); off: no endpoint, and the server"
                     + " records no metrics", (g, k, v) -> g.metrics = metrics(v)),
+            Option.of("--pinning", "DURATION|off", "20ms", "count, per handler, the virtual threads that pin"
+                    + " their carrier longer than DURATION (loomport_connections_pinned_total) and log each handler's"
+                    + " first with its stack; this starts Flight Recorder in the process; off: not counted",
+                    (g, k, v) -> g.pinning = pinning(v)),
             Option.of("--help", "", null, "this text, and the handlers found", (g, k, v) -> g.help = true),
             Option.of("-h", "", null, "the same", (g, k, v) -> g.help = true));
 
@@ -101,7 +108,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             }
         }
         return new LaunchOptions(given.help ? List.of() : List.copyOf(given.listeners), given.grace,
-                given.metrics, given.help);
+                given.metrics, given.pinning, given.help);
     }
 
     private static Duration grace(String value) {
@@ -110,6 +117,17 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             throw new IllegalArgumentException("--grace must not be negative: '" + value + "'");
         }
         return grace;
+    }
+
+    private static Duration pinning(String value) {
+        if (value.equals("off")) {
+            return null;
+        }
+        Duration threshold = Durations.parse("--pinning", value);
+        if (threshold.isNegative()) {
+            throw new IllegalArgumentException("--pinning must not be negative: '" + value + "'");
+        }
+        return threshold;
     }
 
     private static String next(String[] args, int i, String option) {

@@ -40,6 +40,7 @@ public final class Main {
         }
         ServerConfig.Builder config = ServerConfig.builder();
         options.listeners().forEach(config::listener);
+        config.pinningThreshold(options.pinning()); // null: --pinning off
         MetricsEndpoint metrics = null;
         Server server;
         try {

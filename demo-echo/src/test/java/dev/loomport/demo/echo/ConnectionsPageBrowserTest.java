@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The connections page in a real browser: headless Chromium loads {@code /} from the demo's endpoint
- * (a real echo server's listener, 10,000 made-up open connections), runs its script for a few seconds
- * of virtual time, and the DOM it leaves shows the listener, the cap, the newest rows and the chart.
+ * (a real echo server's listener, first with 10,000 made-up open connections, then with the server's
+ * own), runs its script for a few seconds of virtual time, and the DOM it leaves shows the listener,
+ * the cap, the newest rows, the chart, and the real connections' rows.
  * A screenshot of the same page is left in {@code target/connections-page.png} (docs/observability.md
  * shows one). Skipped, saying so, where no Chromium is installed ({@code .ci/run} installs Debian's).
  */
@@ -54,14 +55,20 @@ class ConnectionsPageBrowserTest {
             }
             endpoint.show(new FakeConnections(server.listeners(), 10_000));
             // Four real connections held open, so the listener's meters (the table's "open", the chart)
-            // show some; the 10,000 rows are made up until the server lists its own.
+            // show some; the 10,000 rows are made up, to show the cap; then the server's own rows.
             List<Socket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
-                    held.add(Sockets.connect(address));
+                    Socket socket = Sockets.connect(address);
+                    held.add(socket);
+                    byte[] hello = Sockets.payload(100 * (i + 1), i);
+                    socket.getOutputStream().write(hello);
+                    assertArrayEquals(hello, socket.getInputStream().readNBytes(hello.length));
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() -> server.activeConnections() == 4);
-                check(chromium.get(), endpoint, address);
+                checkCapped(chromium.get(), endpoint, address);
+                endpoint.show(ConnectionSource.of(server));
+                checkReal(chromium.get(), endpoint, held);
             } finally {
                 for (Socket socket : held) {
                     socket.close();
@@ -70,7 +77,7 @@ class ConnectionsPageBrowserTest {
         }
     }
 
-    private void check(Path chromium, MetricsEndpoint endpoint, InetSocketAddress address) throws Exception {
+    private void checkCapped(Path chromium, MetricsEndpoint endpoint, InetSocketAddress address) throws Exception {
         String dom = browse(chromium, endpoint.pageUrl(), "--dump-dom");
 
         assertTrue(dom.contains("<tr data-listener=\"browser\"><td class=\"text\">browser</td>"
@@ -84,6 +91,19 @@ class ConnectionsPageBrowserTest {
         assertTrue(dom.contains("<tr data-id=\"9501\">") && !dom.contains("<tr data-id=\"9500\">"), "newest 500");
         assertTrue(Pattern.compile("<polyline points=\"[\\d.]+,[\\d.]+").matcher(dom).find(), "a chart line");
         assertTrue(dom.contains("updated ") && dom.contains("JSON at /connections.json"), dom);
+    }
+
+    /** The server's own rows: the four held connections, newest first, each blocked reading. */
+    private void checkReal(Path chromium, MetricsEndpoint endpoint, List<Socket> held) throws Exception {
+        String dom = browse(chromium, endpoint.pageUrl(), "--dump-dom");
+
+        assertTrue(dom.contains("showing all 4 open connections"), dom);
+        assertEquals(4, count(Pattern.compile("<tr data-id=\"\\d+\">"), dom), "rows shown");
+        int newest = dom.indexOf("<td>" + held.getLast().getLocalPort() + "</td>");
+        int oldest = dom.indexOf("<td>" + held.getFirst().getLocalPort() + "</td>");
+        assertTrue(newest > 0 && oldest > newest, "newest first, by the clients' ports: " + dom);
+        assertTrue(dom.contains("<td>400</td><td>400</td>"), "bytes in and out of the newest: " + dom);
+        assertEquals(4, count(Pattern.compile(">reading</td>"), dom), "each handler blocked in a read: " + dom);
 
         Path png = Path.of("target", "connections-page.png").toAbsolutePath();
         Files.deleteIfExists(png);

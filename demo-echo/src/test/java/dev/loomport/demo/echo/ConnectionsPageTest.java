@@ -1,5 +1,6 @@
 package dev.loomport.demo.echo;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +11,8 @@ import dev.loomport.ListenerConfig;
 import dev.loomport.Server;
 import dev.loomport.ServerConfig;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -56,14 +59,32 @@ class ConnectionsPageTest {
     }
 
     @Test
-    void theRealSourceListsListenersButNoRowsYet() throws Exception {
+    void theRealSourceListsTheServersOpenConnections() throws Exception {
         try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0));
                 Server server = echoServer("real")) {
             assertTrue(HttpGet.body(endpoint.address(), "/connections.json").contains("\"listeners\":[]"));
             endpoint.show(ConnectionSource.of(server));
-            String json = HttpGet.body(endpoint.address(), "/connections.json");
-            assertTrue(json.contains("\"open\":0,\"limit\":500,\"shown\":0,\"detailed\":false"), json);
-            assertTrue(json.contains("\"name\":\"real\""), json);
+            String none = HttpGet.body(endpoint.address(), "/connections.json");
+            assertTrue(none.contains("\"open\":0,\"limit\":500,\"shown\":0,\"detailed\":true"), none);
+            assertTrue(none.contains("\"name\":\"real\""), none);
+
+            InetSocketAddress address = server.listeners().getFirst().address();
+            try (Socket first = Sockets.connect(address); Socket second = Sockets.connect(address)) {
+                byte[] data = Sockets.payload(10, 1);
+                second.getOutputStream().write(data);
+                assertArrayEquals(data, second.getInputStream().readNBytes(data.length));
+                await().atMost(Duration.ofSeconds(30)).until(() -> server.activeConnections() == 2);
+
+                String json = HttpGet.body(endpoint.address(), "/connections.json?limit=1");
+                assertTrue(json.contains("\"open\":2,\"limit\":1,\"shown\":1,\"detailed\":true"), json);
+                assertTrue(json.contains("\"listener\":\"real\",\"handler\":\"echo\",\"client\":\"127.0.0.1\","
+                        + "\"port\":" + second.getLocalPort() + ",\"ageMillis\":"), "the newest: " + json);
+                assertTrue(json.contains("\"bytesIn\":10,\"bytesOut\":10,"), json);
+                String both = HttpGet.body(endpoint.address(), "/connections.json");
+                assertTrue(both.contains("\"shown\":2,"), both);
+                assertTrue(both.indexOf("\"port\":" + second.getLocalPort())
+                        < both.indexOf("\"port\":" + first.getLocalPort()), "newest first: " + both);
+            }
         }
     }
 

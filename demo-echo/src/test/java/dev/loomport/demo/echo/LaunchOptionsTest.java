@@ -46,6 +46,16 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void pinningIsADurationOrOff() {
+        assertEquals(Duration.ofMillis(20), LaunchOptions.parse().pinning(), "on by default in the demo");
+        assertEquals(Duration.ofMillis(5), LaunchOptions.parse("--pinning", "5ms").pinning());
+        assertEquals(Duration.ZERO, LaunchOptions.parse("--pinning=0").pinning());
+        assertEquals(null, LaunchOptions.parse("--pinning", "off").pinning());
+        assertError("--pinning is not a duration (such as 250ms, 30s, 5m, PT1H): 'soon'", "--pinning", "soon");
+        assertError("--pinning must not be negative: 'PT-1S'", "--pinning", "PT-1S");
+    }
+
+    @Test
     void helpIsRecognised() {
         assertTrue(LaunchOptions.parse("--help").help());
         assertTrue(LaunchOptions.parse("-h", "--no-such-option").help(), "what follows --help is not read");
@@ -55,13 +65,14 @@ class LaunchOptionsTest {
     @Test
     void theDefaultsAreTheHelpsAppliedAsIfTyped() {
         LaunchOptions typed = LaunchOptions.parse("--listen", "echo@127.0.0.1:7007", "--grace", "10s",
-                "--metrics", "127.0.0.1:9464");
+                "--metrics", "127.0.0.1:9464", "--pinning", "20ms");
         LaunchOptions none = LaunchOptions.parse();
         assertEquals(typed.grace(), none.grace());
+        assertEquals(typed.pinning(), none.pinning());
         assertEquals(typed.metrics(), none.metrics());
         SameValues.assertSameValues(typed.listeners().getFirst(), none.listeners().getFirst(), "--listen");
         assertTrue(LaunchOptions.USAGE.startsWith("usage: loomport [--listen SPEC] [--grace DURATION]"
-                + " [--metrics HOST:PORT|off] [--help] [-h]\n"), LaunchOptions.USAGE);
+                + " [--metrics HOST:PORT|off] [--pinning DURATION|off] [--help] [-h]\n"), LaunchOptions.USAGE);
         for (var row : LaunchOptions.OPTIONS.rows()) {
             String line = LaunchOptions.USAGE.lines().filter(l -> l.startsWith("  " + row.name() + " "))
                     .findFirst().orElseThrow(() -> new AssertionError(row.name() + " has no line in the help"));

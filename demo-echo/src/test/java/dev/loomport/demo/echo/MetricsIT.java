@@ -70,12 +70,12 @@ class MetricsIT {
                 assertFalse(body.contains("loomport_connection_duration_seconds_bucket"), "no histogram unless asked");
                 assertFalse(body.contains("loomport_handler_errors_total"), "no handler failed");
 
-                // The connections page's data: the launcher shows it its server's listeners and counts.
+                // The connections page's data: the launcher shows it its server (no connection open now).
                 String pageLine = "connections " + metrics.resolve("/");
                 await().atMost(EVENTUALLY).until(() -> child.stdout().contains(pageLine));
                 HttpRequest json = HttpRequest.newBuilder(metrics.resolve("/connections.json")).timeout(EVENTUALLY).build();
                 String page = http.send(json, HttpResponse.BodyHandlers.ofString()).body();
-                assertTrue(page.contains("\"open\":0,\"limit\":500,\"shown\":0,\"detailed\":false,"
+                assertTrue(page.contains("\"open\":0,\"limit\":500,\"shown\":0,\"detailed\":true,"
                         + "\"listeners\":[{\"name\":\"echo\",\"handler\":\"echo\",\"address\":\"127.0.0.1:" + port
                         + "\",\"active\":0,\"accepted\":5,\"rejected\":0,\"closed\":{\"client-closed\":5,"), page);
             }
