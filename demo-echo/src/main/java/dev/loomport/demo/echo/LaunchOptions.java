@@ -7,6 +7,7 @@ import dev.loomport.demo.cli.OptionTable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * table that the parser reads and the help text is written from. A launcher option's default is applied
  * through the same row, as if the user had typed it.
  */
-record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketAddress metrics, boolean help) {
+record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketAddress metrics, boolean help,
+        Path plugins, boolean pluginsGiven) {
 
     /** What the command line has said so far. */
     static final class Given {
@@ -33,6 +35,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
         Duration grace;
         InetSocketAddress metrics;
         boolean help;
+        Path plugins;
     }
 
     static final OptionTable<Given> OPTIONS = new OptionTable<>(" ",
@@ -43,6 +46,9 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             Option.of("--metrics", "HOST:PORT|off", "127.0.0.1:9464", "serve Prometheus metrics on"
                     + " http://HOST:PORT/metrics (PORT 0 picks a free port); off: no endpoint, and the server"
                     + " records no metrics", (g, k, v) -> g.metrics = metrics(v)),
+            Option.of("--plugins", "DIR", PluginDirectory.DEFAULT, "load each jar, or folder of jars, in DIR as a"
+                    + " plug-in in a module layer of its own; the default directory may be missing, a given one"
+                    + " may not", (g, k, v) -> g.plugins = Path.of(v)),
             Option.of("--help", "", null, "this text, and the handlers found", (g, k, v) -> g.help = true),
             Option.of("-h", "", null, "the same", (g, k, v) -> g.help = true));
 
@@ -99,7 +105,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             }
         }
         return new LaunchOptions(given.help ? List.of() : List.copyOf(given.listeners), given.grace,
-                given.metrics, given.help);
+                given.metrics, given.help, given.plugins, given.options.contains("--plugins"));
     }
 
     private static Duration grace(String value) {
