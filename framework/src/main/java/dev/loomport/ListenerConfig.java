@@ -26,7 +26,7 @@ import java.util.Optional;
  *   <tr><td>{@code port}</td><td>0</td><td>0 = an ephemeral port chosen by the OS, reported by
  *       {@link Server#listeners()}</td></tr>
  *   <tr><td>{@code handlerOptions}</td><td>none</td><td>{@code key=value} pairs passed to
- *       {@link dev.loomport.spi.ConnectionHandler#configure}</td></tr>
+ *       {@link dev.loomport.spi.HandlerPlugin#create}</td></tr>
  *   <tr><td>{@link #socket()}</td><td>{@link SocketOptions#DEFAULTS}</td><td>backlog, address and port
  *       reuse, {@code TCP_NODELAY}, keep-alive, buffer sizes</td></tr>
  *   <tr><td>{@link #limits()}</td><td>{@link Limits#DEFAULTS}</td><td>connections at once, in all and
@@ -180,7 +180,7 @@ public final class ListenerConfig {
             handler(handler);
         }
 
-        /** The handler's name, as its {@link dev.loomport.spi.ConnectionHandler#name()} gives it. */
+        /** The handler's name, as its plug-in's {@link dev.loomport.spi.HandlerPlugin#name()} gives it. */
         public Builder handler(String handler) {
             this.handler = OptionChecks.name("handler", handler);
             return this;
@@ -215,7 +215,7 @@ public final class ListenerConfig {
             return this;
         }
 
-        /** One option for the handler ({@link dev.loomport.spi.ConnectionHandler#configure}). */
+        /** One option for the handler, as its plug-in declares it ({@link dev.loomport.spi.HandlerPlugin#options()}). */
         public Builder handlerOption(String key, String value) {
             handlerOptions.put(OptionChecks.name("handler option", key), Objects.requireNonNull(value, key));
             return this;

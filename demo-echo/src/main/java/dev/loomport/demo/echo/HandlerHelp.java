@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
@@ -25,6 +26,16 @@ final class HandlerHelp {
     private static final int MAX = 1000;
 
     private HandlerHelp() {
+    }
+
+    /** What the server would find with the plug-ins of {@code directory} given to it. */
+    static Found find(PluginDirectory directory) {
+        Found found = find();
+        List<HandlerPlugin> plugins = new ArrayList<>(found.plugins());
+        plugins.addAll(directory.plugins());
+        List<String> failures = new ArrayList<>(found.failures());
+        directory.problems().forEach(p -> failures.add(p.entry() + ": " + p.reason()));
+        return new Found(plugins, failures);
     }
 
     /** What the server itself would find, without stopping at a plug-in that fails to load. */
@@ -68,12 +79,20 @@ final class HandlerHelp {
 
     /** Where a plug-in comes from: the demo itself, a named module, or the class path. */
     private static String where(HandlerPlugin p) {
-        // By package, not by module: on the class path the demo and every plug-in share the unnamed module.
-        if (p.getClass().getPackageName().startsWith("dev.loomport.demo.")) {
+        Module module = p.getClass().getModule();
+        // By the jar, not the module: on the class path every plug-in shares the demo's unnamed module.
+        if (module == HandlerHelp.class.getModule() && Objects.equals(location(p.getClass()), location(HandlerHelp.class))) {
             return "the demo";
         }
-        Module module = p.getClass().getModule();
-        return p.getClass().getName() + (module.isNamed() ? " in module " + module.getName() : " on the class path");
+        String from = module.getLayer() != null && module.getLayer() != ModuleLayer.boot()
+                || p.getClass().getClassLoader() != HandlerHelp.class.getClassLoader() ? " from the plugins directory" : "";
+        return p.getClass().getName() + (module.isNamed() ? " in module " + module.getName() : " on the class path")
+                + from;
+    }
+
+    private static java.net.URL location(Class<?> type) {
+        var source = type.getProtectionDomain().getCodeSource();
+        return source == null ? null : source.getLocation();
     }
 
     private static List<HandlerOption> options(HandlerPlugin p) {

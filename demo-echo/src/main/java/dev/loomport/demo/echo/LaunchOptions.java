@@ -7,6 +7,7 @@ import dev.loomport.demo.cli.OptionTable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  * through the same row, as if the user had typed it.
  */
 record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketAddress metrics, Duration pinning,
-        boolean help) {
+        boolean help, Path plugins, boolean pluginsGiven) {
 
     /** What the command line has said so far. */
     static final class Given {
@@ -38,6 +39,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
         InetSocketAddress metrics;
         Duration pinning;
         boolean help;
+        Path plugins;
     }
 
     static final OptionTable<Given> OPTIONS = new OptionTable<>(" ",
@@ -52,6 +54,9 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
                     + " their carrier longer than DURATION (loomport_connections_pinned_total) and log each handler's"
                     + " first with its stack; this starts Flight Recorder in the process; off: not counted",
                     (g, k, v) -> g.pinning = pinning(v)),
+            Option.of("--plugins", "DIR", PluginDirectory.DEFAULT, "load each jar, or folder of jars, in DIR as a"
+                    + " plug-in in a module layer of its own; the default directory may be missing, a given one"
+                    + " may not", (g, k, v) -> g.plugins = Path.of(v)),
             Option.of("--help", "", null, "this text, and the handlers found", (g, k, v) -> g.help = true),
             Option.of("-h", "", null, "the same", (g, k, v) -> g.help = true));
 
@@ -108,7 +113,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             }
         }
         return new LaunchOptions(given.help ? List.of() : List.copyOf(given.listeners), given.grace,
-                given.metrics, given.pinning, given.help);
+                given.metrics, given.pinning, given.help, given.plugins, given.options.contains("--plugins"));
     }
 
     private static Duration grace(String value) {

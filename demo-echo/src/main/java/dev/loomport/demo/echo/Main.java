@@ -34,11 +34,21 @@ public final class Main {
             System.exit(2);
             return;
         }
-        if (options.help()) {
-            out.print(LaunchOptions.USAGE + "\n" + HandlerHelp.text(HandlerHelp.find()));
+        PluginDirectory plugins;
+        try {
+            plugins = PluginDirectory.load(options.plugins(), options.pluginsGiven());
+        } catch (RuntimeException e) {
+            System.err.println("loomport: " + e.getMessage() + " (see --help)");
+            System.exit(2);
             return;
         }
+        if (options.help()) {
+            out.print(LaunchOptions.USAGE + "\n" + HandlerHelp.text(HandlerHelp.find(plugins)) + "\n" + plugins.help());
+            return;
+        }
+        out.print(plugins.describe());
         ServerConfig.Builder config = ServerConfig.builder();
+        plugins.plugins().forEach(config::plugin);
         options.listeners().forEach(config::listener);
         config.pinningThreshold(options.pinning()); // null: --pinning off
         MetricsEndpoint metrics = null;
@@ -57,7 +67,12 @@ public final class Main {
             if (metrics != null) {
                 metrics.close();
             }
-            System.err.println("loomport: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            String message = e.getMessage() != null ? e.getMessage() : e.toString();
+            // A handler no plug-in has: say where the launcher looked, and what it could not load there.
+            if (message.startsWith("no handler named ")) {
+                message += "; " + plugins.explain();
+            }
+            System.err.println("loomport: " + message);
             System.exit(1);
             return;
         }

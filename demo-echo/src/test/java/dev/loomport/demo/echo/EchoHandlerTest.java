@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomport.ListenerConfig;
-import dev.loomport.Server;
-import dev.loomport.ServerConfig;
 import dev.loomport.spi.Connection;
 import dev.loomport.spi.ConnectionHandler;
 import dev.loomport.spi.HandlerPlugin;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.loomport.testkit.LoomportExtension;
+import dev.loomport.testkit.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,8 +29,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The echo handler as users get it: found as a plug-in on the module path (this test runs inside the
@@ -40,29 +38,24 @@ import org.junit.jupiter.api.Test;
  */
 class EchoHandlerTest {
     private static final int TIMEOUT_MS = 30_000;
-    private Server server;
+    /** Stops each test's server after it, failing the test if a thread of the server outlives it. */
+    @RegisterExtension
+    final LoomportExtension loomport = new LoomportExtension();
+    private TestServer server;
 
-    private InetSocketAddress start(ServerConfig.Builder config) throws IOException {
-        server = Server.start(config.meterRegistry(new SimpleMeterRegistry()).build());
-        return server.listeners().getFirst().address();
+    private InetSocketAddress start(TestServer.Builder builder) throws IOException {
+        server = loomport.start(builder);
+        return server.address();
     }
 
     private InetSocketAddress startEcho() throws IOException {
-        return start(ServerConfig.builder().listener(ListenerConfig.builder("echo").build()));
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-            assertEquals(0, server.liveThreads());
-        }
+        return start(TestServer.named("echo"));
     }
 
     @Test
     void isFoundAsAPlugInByName() throws Exception {
         InetSocketAddress address = startEcho();
-        assertEquals("echo", server.listeners().getFirst().handlerName());
+        assertEquals("echo", server.listener().handlerName());
         assertArrayEquals(new byte[] {7}, roundTrip(address, new byte[] {7}));
     }
 
@@ -133,9 +126,7 @@ class EchoHandlerTest {
             virtual.add(Thread.currentThread().isVirtual());
             echo.handle(c);
         });
-        InetSocketAddress address = start(ServerConfig.builder()
-                .plugin(probe)
-                .listener(ListenerConfig.builder("probe").backlog(clients).build()));
+        InetSocketAddress address = start(TestServer.of(probe).listener(l -> l.backlog(clients)));
 
         CountDownLatch allEchoed = new CountDownLatch(clients);
         List<Future<byte[]>> results = new ArrayList<>();
@@ -155,7 +146,7 @@ class EchoHandlerTest {
                     }
                 }));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> server.activeConnections() == clients
+            await().atMost(Duration.ofSeconds(60)).until(() -> server.server().activeConnections() == clients
                     || allEchoed.getCount() == 0);
             assertTrue(allEchoed.await(60, TimeUnit.SECONDS), "every client echoed while all were open");
         }
@@ -164,6 +155,6 @@ class EchoHandlerTest {
         }
         assertEquals(clients, threads.size(), "one distinct thread per connection");
         assertEquals(Set.of(true), virtual, "all of them virtual");
-        await().until(() -> server.activeConnections() == 0);
+        await().until(() -> server.server().activeConnections() == 0);
     }
 }

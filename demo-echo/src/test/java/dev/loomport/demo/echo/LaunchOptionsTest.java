@@ -70,9 +70,11 @@ class LaunchOptionsTest {
         assertEquals(typed.grace(), none.grace());
         assertEquals(typed.pinning(), none.pinning());
         assertEquals(typed.metrics(), none.metrics());
+        assertEquals(java.nio.file.Path.of("plugins"), none.plugins());
+        assertTrue(!none.pluginsGiven() && LaunchOptions.parse("--plugins", "plugins").pluginsGiven());
         SameValues.assertSameValues(typed.listeners().getFirst(), none.listeners().getFirst(), "--listen");
         assertTrue(LaunchOptions.USAGE.startsWith("usage: loomport [--listen SPEC] [--grace DURATION]"
-                + " [--metrics HOST:PORT|off] [--pinning DURATION|off] [--help] [-h]\n"), LaunchOptions.USAGE);
+                + " [--metrics HOST:PORT|off] [--pinning DURATION|off] [--plugins DIR] [--help] [-h]\n"), LaunchOptions.USAGE);
         for (var row : LaunchOptions.OPTIONS.rows()) {
             String line = LaunchOptions.USAGE.lines().filter(l -> l.startsWith("  " + row.name() + " "))
                     .findFirst().orElseThrow(() -> new AssertionError(row.name() + " has no line in the help"));

@@ -103,7 +103,8 @@ class LauncherIT {
     void anUnknownHandlerListsTheAvailableOnes() throws Exception {
         try (Child child = Child.launcher().jars(List.of(greet)).start("--listen", "gret@127.0.0.1:0")) {
             assertEquals(1, child.awaitExit());
-            assertEquals(List.of("loomport: no handler named 'gret'; available: echo, greet, relay, whoami"), child.stderr());
+            assertEquals(List.of("loomport: no handler named 'gret'; available: echo, greet, relay, whoami; plugins directory "
+                    + Path.of("plugins").toAbsolutePath() + ": no plug-ins"), child.stderr());
         }
     }
 

@@ -102,9 +102,43 @@ final class PluginJars {
         }
     }
 
+    /**
+     * A jar {@code name}.jar of {@code sources} (path in the source tree to text) and {@code resources}
+     * (path in the jar to text), compiled against loomport and {@code modulePath}: a module when the
+     * sources hold a {@code module-info.java}, else a plain jar whose code reads every module given.
+     */
+    static Path jar(Path dir, String name, Map<String, String> sources, Map<String, String> resources,
+            List<Path> modulePath) {
+        try {
+            Path src = dir.resolve(name + "-src");
+            Path classes = dir.resolve(name + "-classes");
+            for (Map.Entry<String, String> e : sources.entrySet()) {
+                Path file = src.resolve(e.getKey());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, e.getValue());
+            }
+            List<Path> path = new ArrayList<>(List.of(Child.modules()));
+            path.addAll(modulePath);
+            compile(src, classes, path, !sources.containsKey("module-info.java"));
+            Path jar = dir.resolve(name + ".jar");
+            jar(classes, jar, resources);
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void compile(Path src, Path classes) throws IOException {
-        List<String> command = new ArrayList<>(List.of(tool("javac"), "--release", "21",
-                "--module-path", Child.modules().toString(), "-d", classes.toString()));
+        compile(src, classes, List.of(Child.modules()), false);
+    }
+
+    private static void compile(Path src, Path classes, List<Path> modulePath, boolean plain) throws IOException {
+        List<String> command = new ArrayList<>(List.of(tool("javac"), "--release", "21", "--module-path",
+                String.join(java.io.File.pathSeparator, modulePath.stream().map(Path::toString).toList()),
+                "-d", classes.toString()));
+        if (plain) {
+            command.addAll(List.of("--add-modules", "ALL-MODULE-PATH"));
+        }
         try (Stream<Path> files = Files.walk(src)) {
             files.filter(p -> p.toString().endsWith(".java")).forEach(p -> command.add(p.toString()));
         }
@@ -112,6 +146,7 @@ final class PluginJars {
     }
 
     private static void jar(Path classes, Path jar, Map<String, String> extra) throws IOException {
+        Files.createDirectories(classes);
         for (Map.Entry<String, String> e : extra.entrySet()) {
             Path file = classes.resolve(e.getKey());
             Files.createDirectories(file.getParent());

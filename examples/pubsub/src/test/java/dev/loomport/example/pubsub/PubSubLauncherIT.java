@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
+import dev.loomport.testkit.TestClient;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,20 +39,20 @@ class PubSubLauncherIT {
             BlockingQueue<String> stdout = lines(launcher.inputReader(UTF_8));
             lines(launcher.errorReader(UTF_8));
             InetSocketAddress address = awaitListening(stdout);
-            try (Client a = new Client(address); Client b = new Client(address); Client c = new Client(address)) {
-                assertEquals("OK SUB room", a.send("SUB room").line());
-                assertEquals("OK SUB room", b.send("SUB room").line());
+            try (TestClient a = client(address); TestClient b = client(address); TestClient c = client(address)) {
+                assertEquals("OK SUB room", a.sendLine("SUB room").readLine());
+                assertEquals("OK SUB room", b.sendLine("SUB room").readLine());
                 for (int i = 0; i < 50; i++) {
-                    assertEquals("OK PUB 2", c.send("PUB room line " + i).line());
+                    assertEquals("OK PUB 2", c.sendLine("PUB room line " + i).readLine());
                 }
                 for (int i = 0; i < 50; i++) {
-                    assertEquals("MSG room line " + i, a.line());
-                    assertEquals("MSG room line " + i, b.line());
+                    assertEquals("MSG room line " + i, a.readLine());
+                    assertEquals("MSG room line " + i, b.readLine());
                 }
                 launcher.destroy(); // SIGTERM
-                for (Client client : List.of(a, b, c)) {
-                    assertEquals("BYE server draining", client.line());
-                    assertNull(client.line());
+                for (TestClient client : List.of(a, b, c)) {
+                    assertEquals("BYE server draining", client.readLine());
+                    assertNull(client.readLine());
                 }
             }
             assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not stop");
@@ -105,5 +108,9 @@ class PubSubLauncherIT {
             }
         }
         throw new AssertionError("the launcher never said it was listening");
+    }
+
+    private static TestClient client(InetSocketAddress address) throws IOException {
+        return TestClient.connect(address, Duration.ofSeconds(30));
     }
 }

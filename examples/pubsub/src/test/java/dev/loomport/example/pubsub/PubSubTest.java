@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomport.ListenerConfig;
-import dev.loomport.Server;
-import dev.loomport.ServerConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.loomport.testkit.LoomportExtension;
+import dev.loomport.testkit.TestClient;
+import dev.loomport.testkit.TestServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,54 +17,45 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The pubsub plug-in on a real server, on loopback port 0. */
+/**
+ * The pubsub plug-in on a real server, on loopback port 0, through loomport's test kit: the extension
+ * stops each server after its test and fails the test if a thread of it is still alive.
+ */
 class PubSubTest {
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private Server server;
+    @RegisterExtension
+    final LoomportExtension loomport = new LoomportExtension();
 
-    private InetSocketAddress start(String... options) throws IOException {
-        ListenerConfig.Builder listener = ListenerConfig.builder("pubsub");
+    private TestServer start(String... options) throws IOException {
+        TestServer.Builder server = TestServer.of(new PubSubPlugin());
         for (int i = 0; i < options.length; i += 2) {
-            listener.handlerOption(options[i], options[i + 1]);
+            server.option(options[i], options[i + 1]);
         }
-        server = Server.start(ServerConfig.builder()
-                .plugin(new PubSubPlugin())
-                .listener(listener.build())
-                .meterRegistry(meters)
-                .build());
-        return server.listeners().getFirst().address();
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
+        return loomport.start(server);
     }
 
     @Test
     void everySubscriberGetsEveryMessageInOrder() throws Exception {
-        InetSocketAddress address = start();
+        TestServer server = start();
         int messages = 200;
-        try (Client a = new Client(address); Client b = new Client(address); Client publisher = new Client(address);
+        try (TestClient a = server.client(); TestClient b = server.client(); TestClient publisher = server.client();
              ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
-            assertEquals("OK SUB news", a.send("SUB news").line());
-            assertEquals("OK SUB news", b.send("SUB news").line());
+            assertEquals("OK SUB news", a.sendLine("SUB news").readLine());
+            assertEquals("OK SUB news", b.sendLine("SUB news").readLine());
             List<Future<List<String>>> received = new ArrayList<>();
-            for (Client subscriber : List.of(a, b)) {
+            for (TestClient subscriber : List.of(a, b)) {
                 received.add(readers.submit((Callable<List<String>>) () -> {
                     List<String> lines = new ArrayList<>();
                     for (int i = 0; i < messages; i++) {
-                        lines.add(subscriber.line());
+                        lines.add(subscriber.readLine());
                     }
                     return lines;
                 }));
             }
             for (int i = 0; i < messages; i++) {
-                assertEquals("OK PUB 2", publisher.send("PUB news message " + i).line());
+                assertEquals("OK PUB 2", publisher.sendLine("PUB news message " + i).readLine());
             }
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < messages; i++) {
@@ -80,47 +69,47 @@ class PubSubTest {
 
     @Test
     void unsubscribedAndOtherTopicsGetNothing() throws Exception {
-        InetSocketAddress address = start();
-        try (Client a = new Client(address); Client publisher = new Client(address)) {
-            assertEquals("OK SUB news", a.send("SUB news").line());
-            assertEquals("OK UNSUB news", a.send("UNSUB news").line());
-            assertEquals("OK SUB sport", a.send("SUB sport").line());
-            assertEquals("OK PUB 0", publisher.send("PUB news nobody hears this").line());
-            assertEquals("OK PUB 1", publisher.send("PUB sport goal").line());
-            assertEquals("MSG sport goal", a.line());
+        TestServer server = start();
+        try (TestClient a = server.client(); TestClient publisher = server.client()) {
+            assertEquals("OK SUB news", a.sendLine("SUB news").readLine());
+            assertEquals("OK UNSUB news", a.sendLine("UNSUB news").readLine());
+            assertEquals("OK SUB sport", a.sendLine("SUB sport").readLine());
+            assertEquals("OK PUB 0", publisher.sendLine("PUB news nobody hears this").readLine());
+            assertEquals("OK PUB 1", publisher.sendLine("PUB sport goal").readLine());
+            assertEquals("MSG sport goal", a.readLine());
         }
     }
 
     @Test
     void badCommandsAreAnsweredAndTheConnectionGoesOn() throws Exception {
-        InetSocketAddress address = start();
-        try (Client c = new Client(address)) {
-            assertEquals("ERR unknown command: HELLO", c.send("hello").line());
-            assertEquals("ERR SUB needs a topic", c.send("SUB").line());
-            assertEquals("ERR PUB needs a topic and a message", c.send("PUB news").line());
-            assertEquals("OK SUB x", c.send("SUB x").line());
+        TestServer server = start();
+        try (TestClient c = server.client()) {
+            assertEquals("ERR unknown command: HELLO", c.sendLine("hello").readLine());
+            assertEquals("ERR SUB needs a topic", c.sendLine("SUB").readLine());
+            assertEquals("ERR PUB needs a topic and a message", c.sendLine("PUB news").readLine());
+            assertEquals("OK SUB x", c.sendLine("SUB x").readLine());
         }
     }
 
     @Test
     void quitSaysByeAndCloses() throws Exception {
-        InetSocketAddress address = start();
-        try (Client c = new Client(address)) {
-            c.send("SUB news").send("QUIT");
-            assertEquals("OK SUB news", c.line());
-            assertEquals("BYE", c.line());
-            assertNull(c.line());
+        TestServer server = start();
+        try (TestClient c = server.client()) {
+            c.sendLine("SUB news").sendLine("QUIT");
+            assertEquals("OK SUB news", c.readLine());
+            assertEquals("BYE", c.readLine());
+            assertNull(c.readLine());
         }
     }
 
     @Test
     void theClientsEndOfStreamGetsEverythingQueuedThenBye() throws Exception {
-        InetSocketAddress address = start();
-        try (Client c = new Client(address)) {
-            c.send("SUB a").send("PUB a one").send("PUB a two");
+        TestServer server = start();
+        try (TestClient c = server.client()) {
+            c.sendLine("SUB a").sendLine("PUB a one").sendLine("PUB a two");
             c.halfClose();
             List<String> lines = new ArrayList<>();
-            for (String line; (line = c.line()) != null; ) {
+            for (String line; (line = c.readLine()) != null; ) {
                 lines.add(line);
             }
             assertTrue(lines.containsAll(List.of("OK SUB a", "MSG a one", "MSG a two", "OK PUB 1")), lines::toString);
@@ -130,33 +119,33 @@ class PubSubTest {
 
     @Test
     void aDrainSaysGoodbyeToEveryone() throws Exception {
-        InetSocketAddress address = start();
-        try (Client a = new Client(address); Client b = new Client(address)) {
-            assertEquals("OK SUB news", a.send("SUB news").line());
-            assertEquals("OK SUB news", b.send("SUB news").line());
-            Thread stopper = Thread.ofVirtual().start(() -> server.shutdown(Duration.ofSeconds(30)));
-            assertEquals("BYE server draining", a.line());
-            assertEquals("BYE server draining", b.line());
-            assertNull(a.line());
-            assertNull(b.line());
+        TestServer server = start();
+        try (TestClient a = server.client(); TestClient b = server.client()) {
+            assertEquals("OK SUB news", a.sendLine("SUB news").readLine());
+            assertEquals("OK SUB news", b.sendLine("SUB news").readLine());
+            Thread stopper = Thread.ofVirtual().start(() -> server.server().shutdown(Duration.ofSeconds(30)));
+            assertEquals("BYE server draining", a.readLine());
+            assertEquals("BYE server draining", b.readLine());
+            assertNull(a.readLine());
+            assertNull(b.readLine());
             stopper.join(Duration.ofSeconds(30));
-            assertTrue(server.isTerminated());
+            assertTrue(server.server().isTerminated());
         }
     }
 
     @Test
     void aLineOverTheLimitEndsTheConnectionWithItsOwnOutcome() throws Exception {
-        InetSocketAddress address = start("max-line", "32");
-        try (Client c = new Client(address)) {
-            c.sendRaw("PUB news " + "x".repeat(100) + "\n");
+        TestServer server = start("max-line", "32");
+        try (TestClient c = server.client()) {
+            c.send(("PUB news " + "x".repeat(100) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             try {
-                assertNull(c.line(), "nothing is answered to a line over the limit");
+                assertNull(c.readLine(), "nothing is answered to a line over the limit");
             } catch (SocketException reset) {
                 // the server closed with the rest of the line unread: a reset is as good as an end
             }
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
-                meters.find("loomport.closed.connections").tag("outcome", "frame-too-large").counter().count() == 1);
+                server.count("loomport.closed.connections", "outcome", "frame-too-large") == 1);
     }
 
     @Test
