@@ -1,0 +1,80 @@
+package dev.loomport.demo.echo;
+
+import static dev.loomport.demo.echo.SocketHolder.expect;
+import static dev.loomport.demo.echo.Sockets.connect;
+import static dev.loomport.demo.echo.Sockets.roundTrip;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher serving {@code echo@stdin}, the socket it inherits, as under systemd's
+ * {@code StandardInput=socket}: socket-holder plays the service manager ({@link SocketHolder}).
+ */
+class SocketActivationIT {
+    @TempDir
+    static Path work;
+    private static Path holder;
+
+    @BeforeAll
+    static void compileHolder() throws Exception {
+        holder = SocketHolder.compile(work);
+    }
+
+    @Test
+    void servesTheHeldSocketLogsThroughItsStopAndLeavesTheQueueToTheNextLauncher() throws Exception {
+        try (Child manager = SocketHolder.holdingLauncher(holder, List.of(), "--listen", "echo@stdin",
+                "--grace", "30s")) {
+            int port = Integer.parseInt(expect(manager, "holder listening "));
+            InetSocketAddress held = new InetSocketAddress("127.0.0.1", port);
+            manager.send("start\n");
+            expect(manager, "holder starting");
+            assertEquals(held, manager.awaitListening("echo"), "the listener's address is the held socket's");
+            assertArrayEquals("first".getBytes(UTF_8), roundTrip(held, "first".getBytes(UTF_8)));
+
+            try (Socket open = connect(held)) { // keeps the stop draining until it closes
+                open.getOutputStream().write("open".getBytes(UTF_8));
+                assertArrayEquals("open".getBytes(UTF_8), open.getInputStream().readNBytes(4));
+                manager.send("term\n");
+                // Logged after the listener stopped accepting: stderr was not detached (closing the JDK's
+                // inherited channel would have pointed it at /dev/null).
+                manager.errLine("draining: waiting up to PT30S for 1 connection(s)");
+                try (Socket queued = connect(held)) { // nobody accepts now: the held socket's backlog keeps it
+                    queued.getOutputStream().write("queued".getBytes(UTF_8));
+                    queued.shutdownOutput();
+                    open.getOutputStream().write("still served".getBytes(UTF_8));
+                    open.shutdownOutput();
+                    assertArrayEquals("still served".getBytes(UTF_8), open.getInputStream().readAllBytes());
+                    assertEquals("0", expect(manager, "holder exited "), "a graceful stop exits 0");
+
+                    manager.send("start\n"); // the next launcher serves what waited
+                    expect(manager, "holder starting");
+                    assertEquals(held, manager.awaitListening("echo"));
+                    assertArrayEquals("queued".getBytes(UTF_8), queued.getInputStream().readAllBytes());
+                }
+            }
+            manager.send("term\n");
+            assertEquals("0", expect(manager, "holder exited "));
+            assertEquals(0, manager.awaitExit(), "end of stdin ends the holder");
+        }
+    }
+
+    @Test
+    void withoutASocketOnStdinTheLauncherSaysSoAndExits1() throws Exception {
+        try (Child launcher = Child.launcher().start("--listen", "echo@stdin")) { // stdin: a pipe
+            String line = launcher.errLine("loomport: ");
+            assertTrue(line.startsWith("loomport: listener echo: no inherited channel: standard input is not a"
+                    + " socket (System.inheritedChannel() is null)"), line);
+            assertEquals(1, launcher.awaitExit());
+        }
+    }
+}

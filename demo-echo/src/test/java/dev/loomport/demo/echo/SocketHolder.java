@@ -1,0 +1,58 @@
+package dev.loomport.demo.echo;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The socket-holder harness (src/test/c/socket-holder.c) for the ITs that play the service manager: it
+ * is compiled with the C compiler on PATH ({@code CC}, default gcc), or the test is skipped saying so.
+ * The holder listens on 127.0.0.1 and starts its command with that socket as stdin on {@code start};
+ * {@code term} SIGTERMs it and waits; {@code wait} waits. See the C file.
+ */
+final class SocketHolder {
+    private SocketHolder() {
+    }
+
+    /** Compiles the holder into {@code dir}; skips the calling test when there is no C compiler. */
+    static Path compile(Path dir) throws IOException, InterruptedException {
+        String cc = System.getenv().getOrDefault("CC", "gcc");
+        Path source = Child.modules().getParent().resolveSibling("src/test/c/socket-holder.c"); // target/modules
+        Path holder = dir.resolve("socket-holder");
+        Process compile;
+        try {
+            compile = new ProcessBuilder(cc, "-O", "-Wall", "-o", holder.toString(), source.toString())
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "no C compiler '" + cc + "' on PATH (apt-get install gcc): " + e.getMessage());
+            throw e;
+        }
+        String output = new String(compile.getInputStream().readAllBytes(), UTF_8);
+        assertEquals(0, compile.waitFor(), cc + " " + source + " failed:\n" + output);
+        return holder;
+    }
+
+    /** The holder starting the demo's launcher on the held socket with {@code args} (and --metrics off). */
+    static Child holdingLauncher(Path holder, List<String> jvmArgs, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(holder.toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-p", Child.modules().toString(), "-m", "dev.loomport.demo.echo"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--metrics", "off"));
+        return Child.start(command);
+    }
+
+    /** The rest of the next line of stdout, which must start with {@code prefix}. */
+    static String expect(Child child, String prefix) throws InterruptedException {
+        String line = child.line();
+        assertTrue(line.startsWith(prefix), "expected '" + prefix + "...', got '" + line + "'; " + child.log());
+        return line.substring(prefix.length());
+    }
+}
