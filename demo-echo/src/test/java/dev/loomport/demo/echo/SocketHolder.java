@@ -49,6 +49,20 @@ final class SocketHolder {
         return Child.start(command);
     }
 
+    /**
+     * The rest of the holder's next line (one starting {@code holder }), which must start with
+     * {@code prefix}; the launcher's own lines on the shared stdout are passed over.
+     */
+    static String awaitHolder(Child child, String prefix) throws InterruptedException {
+        for (String line; ; ) {
+            line = child.line();
+            if (line.startsWith("holder ")) {
+                assertTrue(line.startsWith(prefix), "expected '" + prefix + "...', got '" + line + "'; " + child.log());
+                return line.substring(prefix.length());
+            }
+        }
+    }
+
     /** The rest of the next line of stdout, which must start with {@code prefix}. */
     static String expect(Child child, String prefix) throws InterruptedException {
         String line = child.line();
