@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,18 +55,12 @@ class RestartIT {
     /** A connection's TRACE line: time, level, logger, [listener#id] open /peer:port -> local. */
     private static final Pattern OPEN = Pattern.compile("^(\\S+) \\S+ \\S+ \\[echo#(\\d+)] open /[^ ]*:(\\d+) -> ");
 
-    @TempDir
-    static Path work;
-    private static Path holder;
-
-    @BeforeAll
-    static void compileHolder() throws Exception {
-        holder = SocketHolder.compile(work);
-    }
-
     /** One client connection as the client saw it. */
     private record Sent(int localPort, long connectedMillis, long echoedMillis) {
     }
+
+    @TempDir
+    Path work;
 
     @Test
     @Timeout(180)
@@ -78,7 +71,7 @@ class RestartIT {
                 java.util.logging.ConsoleHandler.level=FINER
                 dev.loomport.internal.SocketConnection.level=FINER
                 """);
-        try (Child manager = SocketHolder.holdingLauncher(holder,
+        try (Child manager = SocketHolder.holdingLauncher(
                 List.of("-Djava.util.logging.config.file=" + logging), "--listen", "echo@stdin", "--grace", "20s")) {
             InetSocketAddress held = new InetSocketAddress("127.0.0.1",
                     Integer.parseInt(awaitHolder(manager, "holder listening ")));

@@ -85,8 +85,8 @@ class RuntimeImageIT {
     }
 
     @Test
-    void servesTheSocketItInheritsAsUnderSystemd(@TempDir Path work) throws Exception {
-        Path holder = SocketHolder.compile(work); // plays systemd: StandardInput=socket, Accept=no
+    void servesTheSocketItInheritsAsUnderSystemd() throws Exception {
+        Path holder = SocketHolder.compiled(); // plays systemd: StandardInput=socket, Accept=no
         try (Child manager = Child.start(List.of(holder.toString(), image.resolve("bin/loomport-echo").toString(),
                 "--listen", "echo@stdin", "--metrics", "off", "--grace", "5s"))) {
             InetSocketAddress held = new InetSocketAddress("127.0.0.1",

@@ -10,29 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher serving {@code echo@stdin}, the socket it inherits, as under systemd's
  * {@code StandardInput=socket}: socket-holder plays the service manager ({@link SocketHolder}).
  */
 class SocketActivationIT {
-    @TempDir
-    static Path work;
-    private static Path holder;
-
-    @BeforeAll
-    static void compileHolder() throws Exception {
-        holder = SocketHolder.compile(work);
-    }
-
     @Test
     void servesTheHeldSocketLogsThroughItsStopAndLeavesTheQueueToTheNextLauncher() throws Exception {
-        try (Child manager = SocketHolder.holdingLauncher(holder, List.of(), "--listen", "echo@stdin",
+        try (Child manager = SocketHolder.holdingLauncher(List.of(), "--listen", "echo@stdin",
                 "--grace", "30s")) {
             int port = Integer.parseInt(expect(manager, "holder listening "));
             InetSocketAddress held = new InetSocketAddress("127.0.0.1", port);

@@ -20,11 +20,19 @@ final class SocketHolder {
     private SocketHolder() {
     }
 
-    /** Compiles the holder into {@code dir}; skips the calling test when there is no C compiler. */
-    static Path compile(Path dir) throws IOException, InterruptedException {
+    private static Path compiled; // once per test JVM: the ITs run one after another
+
+    /**
+     * The holder, compiled into target/ the first time it is asked for; skips the calling test when there
+     * is no C compiler.
+     */
+    static Path compiled() throws IOException, InterruptedException {
+        if (compiled != null) {
+            return compiled;
+        }
         String cc = System.getenv().getOrDefault("CC", "gcc");
         Path source = Child.modules().getParent().resolveSibling("src/test/c/socket-holder.c"); // target/modules
-        Path holder = dir.resolve("socket-holder");
+        Path holder = Child.modules().resolveSibling("socket-holder");
         Process compile;
         try {
             compile = new ProcessBuilder(cc, "-O", "-Wall", "-o", holder.toString(), source.toString())
@@ -35,12 +43,13 @@ final class SocketHolder {
         }
         String output = new String(compile.getInputStream().readAllBytes(), UTF_8);
         assertEquals(0, compile.waitFor(), cc + " " + source + " failed:\n" + output);
+        compiled = holder;
         return holder;
     }
 
     /** The holder starting the demo's launcher on the held socket with {@code args} (and --metrics off). */
-    static Child holdingLauncher(Path holder, List<String> jvmArgs, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(holder.toString(),
+    static Child holdingLauncher(List<String> jvmArgs, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(compiled().toString(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmArgs);
         command.addAll(List.of("-p", Child.modules().toString(), "-m", "dev.loomport.demo.echo"));

@@ -14,9 +14,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The harness for socket activation and restarts that refuse no one (issue 17): socket-holder
@@ -26,18 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * backlog and is served by the next child.
  */
 class SocketHolderIT {
-    @TempDir
-    static Path work;
-    private static Path holder;
-
-    @BeforeAll
-    static void compileHolder() throws Exception {
-        holder = SocketHolder.compile(work);
-    }
-
     @Test
     void aChildJvmFindsTheHeldSocketAsItsInheritedChannel() throws Exception {
-        try (Child manager = Child.start(List.of(holder.toString(), javaCommand()[0], "-cp", javaCommand()[1],
+        try (Child manager = Child.start(List.of(SocketHolder.compiled().toString(), javaCommand()[0], "-cp", javaCommand()[1],
                 InheritedChannelProbe.class.getName()))) {
             int port = Integer.parseInt(expect(manager, "holder listening "));
             InetSocketAddress held = new InetSocketAddress("127.0.0.1", port);
