@@ -10,8 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher serving {@code echo@stdin}, the socket it inherits, as under systemd's
@@ -53,6 +61,40 @@ class SocketActivationIT {
             manager.send("term\n");
             assertEquals("0", expect(manager, "holder exited "));
             assertEquals(0, manager.awaitExit(), "end of stdin ends the holder");
+        }
+    }
+
+    /** TLS runs over the accepted channel's socket adaptor here, not the JDK's socket implementation. */
+    @Test
+    void servesTlsOnTheInheritedSocket(@TempDir Path dir) throws Exception {
+        Path keyStore = dir.resolve("server.p12");
+        Path password = Files.writeString(dir.resolve("password"), "it-password");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=localhost", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "it-password")
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), UTF_8);
+        assertEquals(0, keytool.waitFor(), output);
+        try (Child manager = SocketHolder.holdingLauncher(List.of(), "--listen", "echo@stdin,tls-keystore=" + keyStore
+                + ",tls-password-file=" + password)) {
+            InetSocketAddress held = new InetSocketAddress("127.0.0.1", Integer.parseInt(expect(manager, "holder listening ")));
+            manager.send("start\n");
+            expect(manager, "holder starting");
+            assertEquals(held, manager.awaitListening("echo"));
+            SSLContext trustingAll = SSLContext.getInstance("TLS");
+            trustingAll.init(null, new TrustManager[] {new X509TrustManager() { // a test: the certificate is ours
+                @Override public void checkClientTrusted(X509Certificate[] chain, String type) { }
+                @Override public void checkServerTrusted(X509Certificate[] chain, String type) { }
+                @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+            }}, null);
+            try (Socket plain = connect(held);
+                 SSLSocket tls = (SSLSocket) trustingAll.getSocketFactory().createSocket(plain, "localhost", held.getPort(), true)) {
+                tls.getOutputStream().write("over TLS".getBytes(UTF_8));
+                tls.getOutputStream().flush();
+                assertArrayEquals("over TLS".getBytes(UTF_8), tls.getInputStream().readNBytes(8));
+            }
+            manager.send("term\n");
+            assertEquals("0", expect(manager, "holder exited "));
         }
     }
 
