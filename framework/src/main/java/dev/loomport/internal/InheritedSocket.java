@@ -130,10 +130,10 @@ final class InheritedSocket implements ListeningSocket {
             }
             try {
                 selector.select(); // returns at once if close() woke it before this call
-            } catch (ClosedSelectorException e) {
+                selector.selectedKeys().clear();
+            } catch (ClosedSelectorException e) { // close() got there first: either call may throw
                 throw new AsynchronousCloseException();
             }
-            selector.selectedKeys().clear();
         }
     }
 
