@@ -25,6 +25,9 @@ import java.util.Optional;
  *       {@code ::} for every interface (never the default)</td></tr>
  *   <tr><td>{@code port}</td><td>0</td><td>0 = an ephemeral port chosen by the OS, reported by
  *       {@link Server#listeners()}</td></tr>
+ *   <tr><td>{@link #inheritedChannel()}</td><td>false</td><td>serve the listening socket the process
+ *       was started with ({@link System#inheritedChannel()}: systemd's {@code StandardInput=socket})
+ *       instead of binding {@code host:port}</td></tr>
  *   <tr><td>{@code handlerOptions}</td><td>none</td><td>{@code key=value} pairs passed to
  *       {@link dev.loomport.spi.HandlerPlugin#create}</td></tr>
  *   <tr><td>{@link #socket()}</td><td>{@link SocketOptions#DEFAULTS}</td><td>backlog, address and port
@@ -115,11 +118,13 @@ public final class ListenerConfig {
     private final TlsConfig tls;
     private final ProxyConfig proxy;
     private final boolean publicFacing;
+    private final boolean inheritedChannel;
 
     private ListenerConfig(Builder b, ProxyConfig proxy) {
         name = b.name;
         host = b.host;
         port = b.port;
+        inheritedChannel = b.inheritedChannel;
         handler = b.handler;
         handlerOptions = Map.copyOf(b.handlerOptions);
         socket = b.socket;
@@ -137,8 +142,15 @@ public final class ListenerConfig {
 
     /** The name given, or {@code null} if none was (the server then derives one from the handler). */
     public String name() { return name; }
+    /** The host to bind; unused by a listener on the {@linkplain #inheritedChannel() inherited channel}. */
     public String host() { return host; }
+    /** The port to bind; unused by a listener on the {@linkplain #inheritedChannel() inherited channel}. */
     public int port() { return port; }
+    /**
+     * Whether this listener serves the listening socket the process inherited instead of binding one:
+     * see {@link Builder#inheritedChannel()}.
+     */
+    public boolean inheritedChannel() { return inheritedChannel; }
     public String handler() { return handler; }
     public Map<String, String> handlerOptions() { return handlerOptions; }
     public SocketOptions socket() { return socket; }
@@ -152,7 +164,8 @@ public final class ListenerConfig {
 
     @Override
     public String toString() {
-        return "listener " + (name == null ? handler : name) + " (" + handler + " on " + HostPort.of(host, port) + ")";
+        return "listener " + (name == null ? handler : name) + " (" + handler + " on "
+                + (inheritedChannel ? "the inherited socket" : HostPort.of(host, port)) + ")";
     }
 
     /**
@@ -175,6 +188,9 @@ public final class ListenerConfig {
         private List<String> proxyTrusted = ProxyConfig.DEFAULTS.trusted();
         private Duration proxyHeaderTimeout = ProxyConfig.DEFAULTS.headerTimeout();
         private boolean publicFacing;
+        private boolean inheritedChannel;
+        private boolean hostGiven;
+        private boolean portGiven;
 
         private Builder(String handler) {
             handler(handler);
@@ -203,6 +219,7 @@ public final class ListenerConfig {
                 throw new IllegalArgumentException("host must not be blank: '" + host + "'");
             }
             this.host = h;
+            this.hostGiven = true;
             return this;
         }
 
@@ -212,6 +229,7 @@ public final class ListenerConfig {
                 throw new IllegalArgumentException("port out of range 0..65535: " + port);
             }
             this.port = port;
+            this.portGiven = true;
             return this;
         }
 
@@ -337,9 +355,54 @@ public final class ListenerConfig {
             return this;
         }
 
-        /** @throws IllegalArgumentException when a PROXY header is expected but no network is trusted */
+        /**
+         * Serves the listening socket this process was started with, {@link System#inheritedChannel()},
+         * instead of binding one: the socket a service manager opened and passed as standard input
+         * (systemd's {@code StandardInput=socket} with {@code Accept=no}, inetd's {@code wait} services).
+         * The listener's address is the socket's, as {@link Server#listeners()} reports it.
+         *
+         * <p>The service manager bound the socket and set its listening options, so {@code host},
+         * {@code port}, {@code backlog}, {@code reuseAddress}, {@code reusePort} and
+         * {@code receiveBufferSize} must be left at their defaults: {@link #build()} refuses them. Options
+         * of accepted sockets ({@code tcpNoDelay}, {@code keepAlive}, {@code sendBufferSize}), limits,
+         * timeouts, TLS and PROXY apply as on any listener. A process has one inherited channel, so one
+         * listener at a time may serve it; starting a second fails, naming the first.
+         *
+         * <p>Stopping stops accepting but leaves the socket open: the service manager still holds it, and
+         * what it queues meanwhile is there for the next process (see {@code docs/deploy.md}).
+         *
+         * <p>Start fails with an {@link java.io.IOException} naming the listener when the process has
+         * no inherited channel, or one that is not a listening TCP socket.
+         */
+        public Builder inheritedChannel() {
+            this.inheritedChannel = true;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when a PROXY header is expected but no network is trusted, or a
+         *     listener on the inherited channel is given an option of the listening socket
+         */
         public ListenerConfig build() {
+            if (inheritedChannel) {
+                refuseForInherited("host", hostGiven, host, "ListenStream=");
+                refuseForInherited("port", portGiven, port, "ListenStream=");
+                SocketOptions d = SocketOptions.DEFAULTS;
+                refuseForInherited("backlog", socket.backlog() != d.backlog(), socket.backlog(), "Backlog=");
+                refuseForInherited("reuseAddress", socket.reuseAddress() != d.reuseAddress(), socket.reuseAddress(),
+                        "the socket unit");
+                refuseForInherited("reusePort", socket.reusePort() != d.reusePort(), socket.reusePort(), "ReusePort=");
+                refuseForInherited("receiveBufferSize", socket.receiveBufferSize() != d.receiveBufferSize(),
+                        socket.receiveBufferSize(), "ReceiveBuffer=");
+            }
             return new ListenerConfig(this, new ProxyConfig(proxyProtocol, proxyTrusted, proxyHeaderTimeout));
+        }
+
+        private static void refuseForInherited(String option, boolean given, Object value, String systemd) {
+            if (given) {
+                throw new IllegalArgumentException(option + " cannot be set on a listener of the inherited channel:"
+                        + " the service manager opened that socket and set it (systemd: " + systemd + "): " + value);
+            }
         }
     }
 }

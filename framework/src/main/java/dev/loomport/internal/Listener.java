@@ -39,7 +39,7 @@ final class Listener {
     private final ListenerConfig config;
     private final ConnectionHandler handler;
     private final TlsHandshaker tls; // null: plain TCP; ConnectionSetup skips the step
-    private final ServerSocket serverSocket;
+    private final ListeningSocket serverSocket; // bound here, or the process's inherited one
     private final BoundListener bound;
     private final Engine engine;
     private final ListenerMetrics metrics;
@@ -53,14 +53,14 @@ final class Listener {
     private Thread acceptThread;
 
     private Listener(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
-                     ServerSocket serverSocket, Engine engine) {
+                     ListeningSocket serverSocket, Engine engine) {
         this.name = name;
         this.config = config;
         this.handler = handler;
         this.tls = tls;
         this.serverSocket = serverSocket;
         this.engine = engine;
-        this.bound = new BoundListener(name, config.handler(), (InetSocketAddress) serverSocket.getLocalSocketAddress());
+        this.bound = new BoundListener(name, config.handler(), serverSocket.localAddress());
         this.metrics = new ListenerMetrics(engine.meterRegistry(), name, config.handler(), bound.address().getPort(),
                 open::size);
         this.connections = Executors.newThreadPerTaskExecutor(
@@ -74,6 +74,15 @@ final class Listener {
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */
     static Listener bind(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
                          Engine engine) throws IOException {
+        if (config.inheritedChannel()) { // the service manager bound it: nothing to bind
+            ListeningSocket inherited = InheritedSocket.claim(name);
+            try {
+                return new Listener(name, config, handler, tls, inherited, engine);
+            } catch (RuntimeException e) {
+                inherited.close();
+                throw e;
+            }
+        }
         String where = HostPort.of(config.host(), config.port());
         InetAddress address;
         try {
@@ -95,7 +104,7 @@ final class Listener {
                 socket.setReceiveBufferSize(options.receiveBufferSize()); // inherited by accepted sockets
             }
             socket.bind(new InetSocketAddress(address, config.port()), options.backlog());
-            return new Listener(name, config, handler, tls, socket, engine);
+            return new Listener(name, config, handler, tls, ListeningSocket.bound(socket), engine);
         } catch (IOException | RuntimeException e) {
             socket.close();
             if (e instanceof BindException) {
@@ -288,7 +297,10 @@ final class Listener {
         }
     }
 
-    /** Stops accepting: the listening socket closes, new connects are refused. Waits for the loop. */
+    /**
+     * Stops accepting: a bound listening socket closes, and new connects are refused; an inherited one
+     * stays open in the service manager's hands, queueing them for the next process. Waits for the loop.
+     */
     void stopAccepting() {
         boolean first = !closing; // only the stopping thread calls this (and again, idempotent, later)
         closing = true;

@@ -63,8 +63,11 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
     /** The help text but for the handlers, which {@link HandlerHelp} lists as it finds them. */
     static final String USAGE = usageLine() + "\n\n" + OPTIONS.help("  ") + """
 
-            SPEC is HANDLER@[HOST:]PORT[,KEY=VALUE]...
+            SPEC is HANDLER@[HOST:]PORT[,KEY=VALUE]... or HANDLER@stdin[,KEY=VALUE]...
               HOST defaults to 127.0.0.1 (IPv6 in brackets: [::1]:7007); PORT 0 picks a free port.
+              stdin: serve the listening socket the launcher was started with as its standard input
+              (systemd StandardInput=socket; see docs/deploy.md), at most one listener; backlog,
+              reuse-address, reuse-port and receive-buffer are then the service manager's.
               A KEY loomport does not know (below) is passed to the handler.
 
             KEYs loomport knows:
@@ -77,6 +80,9 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
             For example, echo on port 7007 and a relay to it on port 7100:
               loomport --listen echo@127.0.0.1:7007 --listen relay@127.0.0.1:7100,upstream=127.0.0.1:7007
             """.formatted(Durations.FORMS);
+
+    /** The address of a listener on the inherited socket: {@code echo@stdin}. */
+    static final String STDIN = "stdin";
 
     private static final Pattern ADDRESS = Pattern.compile("(?:\\[([^]]+)]:|([^:\\[\\]]*):)?([^:]*)");
 
@@ -112,6 +118,11 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
                 row.apply().apply(given, row.name(), row.defaultValue());
             }
         }
+        long onStdin = given.listeners.stream().filter(ListenerConfig::inheritedChannel).count();
+        if (onStdin > 1) { // the launcher has one stdin
+            throw new IllegalArgumentException("--listen: " + onStdin + " listeners on stdin; the launcher inherits"
+                    + " one socket, so at most one listener can serve it");
+        }
         return new LaunchOptions(given.help ? List.of() : List.copyOf(given.listeners), given.grace,
                 given.metrics, given.pinning, given.help, given.plugins, given.options.contains("--plugins"));
     }
@@ -142,16 +153,20 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
         return args[i];
     }
 
-    /** {@code HANDLER@[HOST:]PORT[,KEY=VALUE]...} */
+    /** {@code HANDLER@[HOST:]PORT[,KEY=VALUE]...} or {@code HANDLER@stdin[,KEY=VALUE]...} */
     static ListenerConfig listener(String spec) {
         try {
             String[] parts = spec.split(",", -1);
             int at = parts[0].indexOf('@');
             if (at <= 0) {
-                throw new IllegalArgumentException("expected HANDLER@[HOST:]PORT");
+                throw new IllegalArgumentException("expected HANDLER@[HOST:]PORT or HANDLER@stdin");
             }
             ListenerConfig.Builder b = ListenerConfig.builder(parts[0].substring(0, at));
-            address(b, parts[0].substring(at + 1));
+            if (parts[0].substring(at + 1).equals(STDIN)) {
+                b.inheritedChannel(); // the launcher only serves it: it never reads its stdin
+            } else {
+                address(b, parts[0].substring(at + 1));
+            }
             TlsOptions tls = new TlsOptions();
             // The preset first, wherever it stands: the keys given with it change it, never the reverse.
             Arrays.sort(parts, 1, parts.length, Comparator.comparing(p -> !p.startsWith(ListenerKeys.PRESET + "=")));

@@ -86,7 +86,7 @@ class LaunchOptionsTest {
     void everyMistakeIsOneLineNamingTheValue() {
         assertError("--listen 'echo@127.0.0.1:70000': port out of range 0..65535: 70000",
                 "--listen", "echo@127.0.0.1:70000");
-        assertError("--listen 'echo': expected HANDLER@[HOST:]PORT", "--listen", "echo");
+        assertError("--listen 'echo': expected HANDLER@[HOST:]PORT or HANDLER@stdin", "--listen", "echo");
         assertError("--listen 'echo@localhost:http': port is not a number: 'http'", "--listen", "echo@localhost:http");
         assertError("--listen 'echo@::1:7': bad address '::1:7' (an IPv6 host goes in brackets: [::1]:7007)",
                 "--listen", "echo@::1:7");
@@ -103,6 +103,26 @@ class LaunchOptionsTest {
         assertError("--listen needs a value", "--listen");
         assertError("unknown option '--lisen'", "--lisen", "echo@:7");
         assertError("--grace is not a duration (such as 250ms, 30s, 5m, PT1H): '-1s'", "--grace", "-1s");
+    }
+
+    @Test
+    void stdinIsTheInheritedSocketForOneListenerWithoutTheListeningSocketsKeys() {
+        LaunchOptions o = LaunchOptions.parse("--listen", "echo@stdin,idle-timeout=1m,keep-alive=true",
+                "--listen", "whoami@127.0.0.1:0");
+        ListenerConfig activated = o.listeners().get(0);
+        assertTrue(activated.inheritedChannel());
+        assertEquals(Duration.ofMinutes(1), activated.timeouts().idleTimeout());
+        assertTrue(activated.socket().keepAlive());
+        assertTrue(!o.listeners().get(1).inheritedChannel());
+        assertError("--listen 'echo@stdin,backlog=64': backlog cannot be set on a listener of the inherited channel:"
+                + " the service manager opened that socket and set it (systemd: Backlog=): 64",
+                "--listen", "echo@stdin,backlog=64");
+        assertError("--listen 'echo@stdin,reuse-port=true': reusePort cannot be set on a listener of the inherited"
+                + " channel: the service manager opened that socket and set it (systemd: ReusePort=): true",
+                "--listen", "echo@stdin,reuse-port=true");
+        assertError("--listen: 2 listeners on stdin; the launcher inherits one socket, so at most one listener can"
+                + " serve it", "--listen", "echo@stdin", "--listen", "whoami@stdin");
+        assertTrue(LaunchOptions.USAGE.contains("HANDLER@stdin"), LaunchOptions.USAGE);
     }
 
     private static void assertError(String message, String... args) {

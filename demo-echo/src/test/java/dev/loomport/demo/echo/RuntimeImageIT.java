@@ -84,6 +84,28 @@ class RuntimeImageIT {
         }
     }
 
+    @Test
+    void servesTheSocketItInheritsAsUnderSystemd() throws Exception {
+        Path holder = SocketHolder.compiled(); // plays systemd: StandardInput=socket, Accept=no
+        try (Child manager = Child.start(List.of(holder.toString(), image.resolve("bin/loomport-echo").toString(),
+                "--listen", "echo@stdin", "--metrics", "off", "--grace", "5s"))) {
+            InetSocketAddress held = new InetSocketAddress("127.0.0.1",
+                    Integer.parseInt(SocketHolder.awaitHolder(manager, "holder listening ")));
+            for (int launcher = 1; launcher <= 2; launcher++) { // and again on the same socket: a restart
+                long start = System.nanoTime();
+                manager.send("start\n");
+                SocketHolder.awaitHolder(manager, "holder starting");
+                assertEquals(held, manager.awaitListening("echo"));
+                System.out.println("image on an inherited socket: start to listening "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+                byte[] hello = ("hello " + launcher).getBytes(UTF_8);
+                assertArrayEquals(hello, roundTrip(held, hello));
+                manager.send("term\n");
+                assertEquals("0", SocketHolder.awaitHolder(manager, "holder exited "), manager.log());
+            }
+        }
+    }
+
     private static void echoesThenExitsZeroOnSigterm(Child demo) throws Exception {
         InetSocketAddress echo = demo.awaitListening("echo");
         byte[] hello = "hello from the image".getBytes(UTF_8);

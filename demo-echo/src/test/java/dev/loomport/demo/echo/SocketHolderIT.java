@@ -1,56 +1,32 @@
 package dev.loomport.demo.echo;
 
+import static dev.loomport.demo.echo.SocketHolder.expect;
 import static dev.loomport.demo.echo.Sockets.connect;
 import static dev.loomport.demo.echo.Sockets.roundTrip;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The harness for socket activation and restarts that refuse no one (issue 17): socket-holder
- * (src/test/c, compiled here with the C compiler on PATH) holds a listening socket and starts a child JVM
+ * (src/test/c, compiled by {@link SocketHolder} with the C compiler on PATH) holds a listening socket and starts a child JVM
  * with it as stdin, as systemd's {@code StandardInput=socket} does, and the child finds it through
  * {@link System#inheritedChannel()}. A connection made while no child runs waits in the held socket's
  * backlog and is served by the next child.
  */
 class SocketHolderIT {
-    @TempDir
-    static Path work;
-    private static Path holder;
-
-    @BeforeAll
-    static void compileHolder() throws Exception {
-        String cc = System.getenv().getOrDefault("CC", "gcc");
-        Path source = Child.modules().getParent().resolveSibling("src/test/c/socket-holder.c"); // target/modules
-        holder = work.resolve("socket-holder");
-        Process compile;
-        try {
-            compile = new ProcessBuilder(cc, "-O", "-Wall", "-o", holder.toString(), source.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "no C compiler '" + cc + "' on PATH (apt-get install gcc): " + e.getMessage());
-            return;
-        }
-        String output = new String(compile.getInputStream().readAllBytes(), UTF_8);
-        assertEquals(0, compile.waitFor(), cc + " " + source + " failed:\n" + output);
-    }
-
     @Test
     void aChildJvmFindsTheHeldSocketAsItsInheritedChannel() throws Exception {
-        try (Child manager = Child.start(List.of(holder.toString(), javaCommand()[0], "-cp", javaCommand()[1],
+        try (Child manager = Child.start(List.of(SocketHolder.compiled().toString(), javaCommand()[0], "-cp", javaCommand()[1],
                 InheritedChannelProbe.class.getName()))) {
             int port = Integer.parseInt(expect(manager, "holder listening "));
             InetSocketAddress held = new InetSocketAddress("127.0.0.1", port);
@@ -90,13 +66,6 @@ class SocketHolderIT {
             assertEquals("inherited null", probe.line(), "stdin is a pipe, not a socket");
             assertEquals(3, probe.awaitExit());
         }
-    }
-
-    /** The rest of a line of stdout that must start with {@code prefix}. */
-    private static String expect(Child child, String prefix) throws InterruptedException {
-        String line = child.line();
-        assertTrue(line.startsWith(prefix), "expected '" + prefix + "...', got '" + line + "'; " + child.log());
-        return line.substring(prefix.length());
     }
 
     /** {java, class path} to run {@link InheritedChannelProbe} in a JVM of its own. */
