@@ -11,7 +11,6 @@ import dev.loomport.spi.ConnectionHandler;
 import dev.loomport.spi.HandlerContext;
 import dev.loomport.spi.HandlerOption;
 import dev.loomport.spi.HandlerPlugin;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -97,11 +96,7 @@ class PluginLifecycleTest {
     }
 
     private static ServerConfig.Builder config(HandlerPlugin... plugins) {
-        ServerConfig.Builder b = ServerConfig.builder().meterRegistry(new SimpleMeterRegistry());
-        for (HandlerPlugin p : plugins) {
-            b.plugin(p);
-        }
-        return b;
+        return TestServers.config(plugins);
     }
 
     @Test

@@ -8,7 +8,6 @@ import dev.loomport.spi.Connection;
 import dev.loomport.spi.ConnectionHandler;
 import dev.loomport.spi.HandlerContext;
 import dev.loomport.spi.HandlerPlugin;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,11 +18,7 @@ import org.junit.jupiter.api.Test;
 class StartErrorsTest {
 
     private static ServerConfig.Builder config(HandlerPlugin... plugins) {
-        ServerConfig.Builder b = ServerConfig.builder().meterRegistry(new SimpleMeterRegistry());
-        for (HandlerPlugin p : plugins) {
-            b.plugin(p);
-        }
-        return b;
+        return TestServers.config(plugins);
     }
 
     @Test

@@ -27,6 +27,15 @@ final class TestServers {
         return serve(handler, new SimpleMeterRegistry());
     }
 
+    /** A configuration, listeners still to add, that serves {@code plugins} and keeps its meters apart. */
+    static ServerConfig.Builder config(HandlerPlugin... plugins) {
+        ServerConfig.Builder b = ServerConfig.builder().meterRegistry(new SimpleMeterRegistry());
+        for (HandlerPlugin p : plugins) {
+            b.plugin(p);
+        }
+        return b;
+    }
+
     /** Connections that ended with this outcome tag ({@code client-closed}, {@code shutdown}, ...). */
     static long closed(MeterRegistry registry, String outcome) {
         return Meters.closed(registry, outcome);

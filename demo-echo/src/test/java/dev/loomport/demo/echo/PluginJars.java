@@ -23,52 +23,54 @@ final class PluginJars {
      * which reads one line and answers {@code reply + line}.
      */
     static Path build(Path dir, String module, String pkg, String className, String name, String reply) {
-        try {
-            Path src = dir.resolve(module + "-src");
-            Path classes = dir.resolve(module + "-classes");
-            Path pkgDir = src.resolve(pkg.replace('.', '/'));
-            Files.createDirectories(pkgDir);
-            Files.writeString(src.resolve("module-info.java"), """
-                    module %s {
-                        requires dev.loomport;
-                        provides dev.loomport.spi.HandlerPlugin with %s.%s;
+        return pluginModule(dir, module, pkg, className, """
+                package %s;
+
+                import dev.loomport.io.FrameReader;
+                import dev.loomport.io.FrameWriter;
+                import dev.loomport.spi.ConnectionHandler;
+                import dev.loomport.spi.HandlerContext;
+                import dev.loomport.spi.HandlerPlugin;
+
+                public final class %s implements HandlerPlugin {
+                    @Override public String name() { return "%s"; }
+
+                    @Override public String description() { return "answers one line with a greeting"; }
+
+                    @Override public ConnectionHandler create(HandlerContext context) {
+                        return c -> {
+                            String line = new FrameReader(c.input()).readLine(256);
+                            FrameWriter out = new FrameWriter(c.output());
+                            out.writeLine("%s" + line);
+                            out.flush();
+                        };
                     }
-                    """.formatted(module, pkg, className));
-            Files.writeString(pkgDir.resolve(className + ".java"), """
-                    package %s;
-
-                    import dev.loomport.io.FrameReader;
-                    import dev.loomport.io.FrameWriter;
-                    import dev.loomport.spi.ConnectionHandler;
-                    import dev.loomport.spi.HandlerContext;
-                    import dev.loomport.spi.HandlerPlugin;
-
-                    public final class %s implements HandlerPlugin {
-                        @Override public String name() { return "%s"; }
-
-                        @Override public String description() { return "answers one line with a greeting"; }
-
-                        @Override public ConnectionHandler create(HandlerContext context) {
-                            return c -> {
-                                String line = new FrameReader(c.input()).readLine(256);
-                                FrameWriter out = new FrameWriter(c.output());
-                                out.writeLine("%s" + line);
-                                out.flush();
-                            };
-                        }
-                    }
-                    """.formatted(pkg, className, name, reply));
-            compile(src, classes);
-            Path jar = dir.resolve(module + ".jar");
-            jar(classes, jar, Map.of("META-INF/services/dev.loomport.spi.HandlerPlugin", pkg + "." + className + "\n"));
-            return jar;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                }
+                """.formatted(pkg, className, name, reply));
     }
 
     /** A plug-in module whose plug-in class throws from its constructor, as a bug or a missing resource would. */
     static Path buildBroken(Path dir, String module, String pkg, String className) {
+        return pluginModule(dir, module, pkg, className, """
+                package %s;
+
+                import dev.loomport.spi.ConnectionHandler;
+                import dev.loomport.spi.HandlerContext;
+                import dev.loomport.spi.HandlerPlugin;
+
+                public final class %s implements HandlerPlugin {
+                    public %s() { throw new IllegalStateException("cannot open its pool"); }
+                    @Override public String name() { return "broken"; }
+                    @Override public ConnectionHandler create(HandlerContext context) { return c -> { }; }
+                }
+                """.formatted(pkg, className, className));
+    }
+
+    /**
+     * A module jar {@code module}.jar whose one class {@code pkg.className} is {@code source} and is the
+     * HandlerPlugin it provides, in its module descriptor and in a services file alike.
+     */
+    private static Path pluginModule(Path dir, String module, String pkg, String className, String source) {
         try {
             Path src = dir.resolve(module + "-src");
             Path classes = dir.resolve(module + "-classes");
@@ -80,19 +82,7 @@ final class PluginJars {
                         provides dev.loomport.spi.HandlerPlugin with %s.%s;
                     }
                     """.formatted(module, pkg, className));
-            Files.writeString(pkgDir.resolve(className + ".java"), """
-                    package %s;
-
-                    import dev.loomport.spi.ConnectionHandler;
-                    import dev.loomport.spi.HandlerContext;
-                    import dev.loomport.spi.HandlerPlugin;
-
-                    public final class %s implements HandlerPlugin {
-                        public %s() { throw new IllegalStateException("cannot open its pool"); }
-                        @Override public String name() { return "broken"; }
-                        @Override public ConnectionHandler create(HandlerContext context) { return c -> { }; }
-                    }
-                    """.formatted(pkg, className, className));
+            Files.writeString(pkgDir.resolve(className + ".java"), source);
             compile(src, classes);
             Path jar = dir.resolve(module + ".jar");
             jar(classes, jar, Map.of("META-INF/services/dev.loomport.spi.HandlerPlugin", pkg + "." + className + "\n"));
