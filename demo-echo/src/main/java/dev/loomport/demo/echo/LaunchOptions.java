@@ -56,7 +56,7 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
                     (g, k, v) -> g.pinning = pinning(v)),
             Option.of("--plugins", "DIR", PluginDirectory.DEFAULT, "load each jar, or folder of jars, in DIR as a"
                     + " plug-in in a module layer of its own; the default directory may be missing, a given one"
-                    + " may not", (g, k, v) -> g.plugins = Path.of(v)),
+                    + " may not", (g, k, v) -> g.plugins = directory(v)),
             Option.of("--help", "", null, "this text, and the handlers found", (g, k, v) -> g.help = true),
             Option.of("-h", "", null, "the same", (g, k, v) -> g.help = true));
 
@@ -125,6 +125,15 @@ record LaunchOptions(List<ListenerConfig> listeners, Duration grace, InetSocketA
         }
         return new LaunchOptions(given.help ? List.of() : List.copyOf(given.listeners), given.grace,
                 given.metrics, given.pinning, given.help, given.plugins, given.options.contains("--plugins"));
+    }
+
+    /** A path as the platform takes it; one it refuses (a NUL, on Linux) is named with the option. */
+    private static Path directory(String value) {
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("--plugins '" + value + "': not a path: " + e.getReason(), e);
+        }
     }
 
     private static Duration grace(String value) {

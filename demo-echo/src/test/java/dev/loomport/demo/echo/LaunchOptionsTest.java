@@ -11,6 +11,14 @@ import org.junit.jupiter.api.Test;
 
 class LaunchOptionsTest {
 
+    /** Found by the launcher's fuzz target: a path the platform refuses is named with the option. */
+    @Test
+    void aPluginsPathThePlatformRefusesIsNamedWithTheOption() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> LaunchOptions.parse("--plugins", "a\u0000b"));
+        assertTrue(e.getMessage().startsWith("--plugins 'a\u0000b': not a path: "), e.getMessage());
+    }
+
     @Test
     void withNoArgumentsServesEchoOn7007OnLoopback() {
         LaunchOptions o = LaunchOptions.parse();
