@@ -117,6 +117,7 @@ class RestartIT {
                 // The clients' last connections wait in the backlog, with no launcher: serve them with one more.
                 manager.send("start\n");
                 awaitHolder(manager, "holder starting");
+                manager.awaitListening("echo"); // a SIGTERM before the launcher's handler is in would kill it (143)
             }
             manager.send("term\n");
             assertEquals("0", awaitHolder(manager, "holder exited "));
