@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * Runner [--quick] [--out DIR] [--repeats N] [--servers a,b] [--workloads a,b] [--loomport-metrics auto|both|default]
  *        [--server-jvm 'FLAGS'] [--loomport-jvm 'FLAGS'] [--generator native|java] [--jdk HOME[,HOME...]]
- *        [--proto VARIANT[,VARIANT...]] [--profile none|perf|strace]
+ *        [--proto VARIANT[,VARIANT...]] [--profile none|perf|strace] [--loomport-variant NAME=KEY=VALUE,...]...
  * </pre>
  * System properties: {@code loomport.modules} (default {@code demo-echo/target/modules}), {@code bench.classpath}
  * (default: this JVM's class path), {@code bench.classpath.file} (more class path, read from a file),
@@ -77,7 +78,7 @@ public final class Runner {
                 : concat(List.of(java.toString()), GENERATOR_JVM, List.of("-cp", classpath, LoadGenerator.class.getName()));
         boolean cWanted = o.servers().isEmpty() || o.servers().contains("c-epoll");
         ServerKind.Setup setup = new ServerKind.Setup(jdk, extraJdks, classpath, modules, metricsOption, o.serverJvm(),
-                o.loomportFlags(), cWanted ? Native.echoServer(nativeDir) : null, o.proto());
+                o.loomportFlags(), cWanted ? Native.echoServer(nativeDir) : null, o.proto(), o.loomportVariants());
         List<ServerKind> servers = ServerKind.all(setup).stream()
                 .filter(s -> o.servers().isEmpty() || o.servers().contains(s.name())).toList();
         List<Workload> workloads = (o.quick() ? Workload.quick() : Workload.full()).stream()
@@ -269,7 +270,7 @@ public final class Runner {
 
     record Options(boolean quick, Path out, String prefix, int repeats, List<String> servers, List<String> workloads,
                    String loomportMetrics, List<String> serverJvm, List<String> loomportFlags, String generator,
-                   List<Path> jdks, List<String> proto, String profile) {
+                   List<Path> jdks, List<String> proto, String profile, Map<String, String> loomportVariants) {
         static Options parse(String... args) {
             boolean quick = false;
             Path out = Path.of(System.getProperty("bench.out", "docs"));
@@ -283,6 +284,7 @@ public final class Runner {
             List<Path> jdks = List.of();
             List<String> proto = List.of();
             String profile = "none";
+            Map<String, String> variants = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
@@ -297,13 +299,24 @@ public final class Runner {
                     case "--jdk" -> jdks = java.util.Arrays.stream(value(args, ++i, "--jdk").split(",")).map(Path::of).toList();
                     case "--proto" -> proto = List.of(value(args, ++i, "--proto").split(","));
                     case "--profile" -> profile = value(args, ++i, "--profile");
+                    case "--loomport-variant" -> {
+                        String v = value(args, ++i, "--loomport-variant");
+                        int eq = v.indexOf('=');
+                        if (eq < 1 || eq == v.length() - 1 || !v.substring(0, eq).matches("[a-z0-9-]+")) {
+                            throw new IllegalArgumentException("--loomport-variant must be NAME=KEY=VALUE[,KEY=VALUE...]"
+                                    + " with NAME of a-z, 0-9 and '-': '" + v + "'");
+                        }
+                        variants.put(v.substring(0, eq), v.substring(eq + 1));
+                    }
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; options: --quick"
                             + " --out DIR --repeats N --servers a,b --workloads a,b --loomport-metrics auto|both|default"
                             + " --server-jvm 'FLAGS' (instead of the default flags, for every server)"
                             + " --loomport-jvm 'FLAGS' (for experiments: the report names them)"
                             + " --generator native|java --jdk HOME[,HOME...] (loomport and Netty on each, beside the"
                             + " default JDK) --proto VARIANT[,VARIANT...] (" + ProtoEchoServer.Variant.names() + ")"
-                            + " --profile none|perf|strace (the server over the measured window; slows it)");
+                            + " --profile none|perf|strace (the server over the measured window; slows it)"
+                            + " --loomport-variant NAME=KEY=VALUE,... (repeatable: loomport-NAME, loomport with these"
+                            + " listener options, on every JDK)");
                 }
             }
             if (!List.of("auto", "both", "default").contains(metrics)) {
@@ -321,7 +334,7 @@ public final class Runner {
                 throw new IllegalArgumentException("--repeats out of range 1..20: " + r);
             }
             return new Options(quick, out, quick ? "performance-quick" : "performance", r, servers, workloads, metrics,
-                    serverJvm, loomportFlags, generator, jdks, proto, profile);
+                    serverJvm, loomportFlags, generator, jdks, proto, profile, Map.copyOf(variants));
         }
 
         private static String value(String[] args, int i, String option) {

@@ -3,6 +3,8 @@ package dev.loomport.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A server under test and the command that starts it on a fresh port (0: the OS picks one). {@code family}
@@ -20,9 +22,12 @@ record ServerKind(String name, String family, String jdk, String description, Li
      * What the servers are made of. {@code extraJdks}: JDKs that loomport, Netty epoll and the prototypes
      * also run on, beside the default one. {@code cEcho}: the built C echo server, or null to leave it out.
      * {@code protoVariants}: the I/O-path prototype's variants ({@link ProtoEchoServer}) to add.
+     * {@code loomportVariants}: name to listener options ({@code send-buffer=0,receive-buffer=0}): each is
+     * one more loomport server, {@code loomport-NAME}, the launcher's defaults but for those options.
      */
     record Setup(Jdk jdk, List<Jdk> extraJdks, String classpath, Path modules, boolean metricsOption,
-                 List<String> serverJvm, List<String> loomportFlags, Path cEcho, List<String> protoVariants) {
+                 List<String> serverJvm, List<String> loomportFlags, Path cEcho, List<String> protoVariants,
+                 Map<String, String> loomportVariants) {
     }
 
     /**
@@ -68,6 +73,11 @@ record ServerKind(String name, String family, String jdk, String description, Li
         } else {
             kinds.add(kind(jdk, isDefault, "loomport", "loomport echo demo, as the launcher starts it" + flagged,
                     jvm(jdk.java(), loomportJvm, "-p", modules, "-m", LOOMPORT_MODULE, "--listen", listen)));
+        }
+        for (Map.Entry<String, String> variant : new TreeMap<>(s.loomportVariants()).entrySet()) {
+            kinds.add(kind(jdk, isDefault, "loomport-" + variant.getKey(), "loomport echo demo, --metrics off, listener"
+                    + " options `" + variant.getValue() + "`" + flagged, jvm(jdk.java(), loomportJvm, "-p", modules,
+                    "-m", LOOMPORT_MODULE, "--listen", listen + "," + variant.getValue(), "--metrics", "off")));
         }
         for (String variant : s.protoVariants()) {
             ProtoEchoServer.Variant v = ProtoEchoServer.Variant.parse(variant);
