@@ -28,6 +28,12 @@ final class Streams {
      * the echo back to end of stream, at most {@code readRate} bytes a second (0: as fast as it comes).
      */
     static Echoed exchange(Socket s, long seed, long total, long readRate) throws InterruptedException {
+        return exchange(s, seed, total, readRate, () -> { });
+    }
+
+    /** As above; {@code firstEcho} runs once, when the first bytes have come back exact. */
+    static Echoed exchange(Socket s, long seed, long total, long readRate, Runnable firstEcho)
+            throws InterruptedException {
         AtomicLong written = new AtomicLong();
         Thread writer = Thread.ofVirtual().name("writer " + seed).start(() -> {
             byte[] buf = new byte[CHUNK];
@@ -61,6 +67,9 @@ final class Streams {
                     exact = false;
                     ended = "wrong byte at " + (read + Net.mismatch(seed, read, buf, n));
                     break;
+                }
+                if (read == 0) {
+                    firstEcho.run();
                 }
                 read += n;
                 if (readRate > 0) {
