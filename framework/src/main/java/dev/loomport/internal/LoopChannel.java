@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * One connection on the framework-owned I/O path: blocking streams over a non-blocking channel that an
@@ -181,7 +182,7 @@ final class LoopChannel {
      * Parks until the loop, a close or a half-close names this thread in {@code slot} and wakes it,
      * or the deadline (nanoTime; 0: none) passes. Returns at once if {@code ready} already holds.
      */
-    private void await(AtomicReference<Thread> slot, java.util.function.BooleanSupplier ready, long deadline)
+    private void await(AtomicReference<Thread> slot, BooleanSupplier ready, long deadline)
             throws IOException {
         Thread me = Thread.currentThread();
         interrupted(me);
@@ -225,7 +226,11 @@ final class LoopChannel {
         reading.lock();
         try {
             int millis = timeoutMillis;
-            long deadline = millis > 0 ? System.nanoTime() + millis * 1_000_000L | 1 : 0;
+            long deadline = 0; // none
+            if (millis > 0) {
+                deadline = System.nanoTime() + millis * 1_000_000L;
+                deadline = deadline == 0 ? 1 : deadline; // 0 means none; a nanoTime may be anything
+            }
             while (true) {
                 ensureOpen();
                 if (inputShut) {
