@@ -112,7 +112,7 @@ public final class Engine {
                 engine.watchdog.start(engine.threads);
             }
             for (Listener listener : engine.listeners) {
-                if (IoLoops.serves(listener.config()) && engine.ioLoops == null) {
+                if (listener.onLoops() && engine.ioLoops == null) {
                     engine.ioLoops = IoLoops.start(engine.threads);
                 }
                 beforeAccepting.accept(listener);

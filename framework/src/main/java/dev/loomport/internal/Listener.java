@@ -55,7 +55,7 @@ final class Listener {
     private Thread acceptThread;
 
     private Listener(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
-                     ListeningSocket serverSocket, Engine engine) {
+                     ListeningSocket serverSocket, boolean onLoops, Engine engine) {
         this.name = name;
         this.config = config;
         this.handler = handler;
@@ -71,16 +71,18 @@ final class Listener {
         // Plain bytes would only garble a TLS client's handshake: a TLS listener rejects by closing.
         this.rejectMessage = tls == null ? config.limits().rejectBytes() : new byte[0];
         this.proxy = ProxyStep.forListener(config.proxy());
-        this.onLoops = IoLoops.serves(config);
+        this.onLoops = onLoops;
     }
 
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */
     static Listener bind(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
                          Engine engine) throws IOException {
+        // Decided once: the socket bound here and every accepted one must agree on it.
+        boolean onLoops = IoLoops.serves(config);
         if (config.inheritedChannel()) { // the service manager bound it: nothing to bind
-            ListeningSocket inherited = InheritedSocket.claim(name);
+            ListeningSocket inherited = InheritedSocket.claim(name); // accepts from a channel either way
             try {
-                return new Listener(name, config, handler, tls, inherited, engine);
+                return new Listener(name, config, handler, tls, inherited, onLoops, engine);
             } catch (RuntimeException e) {
                 inherited.close();
                 throw e;
@@ -95,7 +97,7 @@ final class Listener {
         }
         // The loop path needs accepted channels it can make non-blocking: it accepts from a channel's
         // ServerSocket, which binds and takes every option as a plain one does.
-        ServerSocket socket = IoLoops.serves(config) ? ServerSocketChannel.open().socket() : new ServerSocket();
+        ServerSocket socket = onLoops ? ServerSocketChannel.open().socket() : new ServerSocket();
         try {
             SocketOptions options = config.socket();
             socket.setReuseAddress(options.reuseAddress());
@@ -109,7 +111,7 @@ final class Listener {
                 socket.setReceiveBufferSize(options.receiveBufferSize()); // inherited by accepted sockets
             }
             socket.bind(new InetSocketAddress(address, config.port()), options.backlog());
-            return new Listener(name, config, handler, tls, ListeningSocket.bound(socket), engine);
+            return new Listener(name, config, handler, tls, ListeningSocket.bound(socket), onLoops, engine);
         } catch (IOException | RuntimeException e) {
             socket.close();
             if (e instanceof BindException) {
@@ -407,6 +409,8 @@ final class Listener {
     BoundListener bound() { return bound; }
     ListenerMetrics metrics() { return metrics; }
     ProxyStep proxy() { return proxy; }
+    /** Whether its connections are served by the engine's I/O loops rather than the JDK's socket path. */
+    boolean onLoops() { return onLoops; }
     ThreadCount threads() { return engine.threads(); }
     boolean isDraining() { return engine.isDraining(); }
 
