@@ -92,8 +92,10 @@ final class LoopChannel {
                 scratch.flip().get(chunk);
                 arrived.add(chunk);
                 if (buffered.addAndGet(n) >= MAX_BUFFERED) {
-                    paused = true;
+                    // Interest off before the flag: a reader that sees the flag turns it back on, and
+                    // must not have it turned off after that.
                     key.interestOpsAnd(~SelectionKey.OP_READ);
+                    paused = true;
                 }
             } else if (n < 0) {
                 ended();
