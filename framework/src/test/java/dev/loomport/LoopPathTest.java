@@ -169,6 +169,40 @@ class LoopPathTest {
     }
 
     @Test
+    void aHandlerThatReadsLateGetsEveryByteThoughTheLoopStoppedReadingMeanwhile() throws Exception {
+        // The handler reads nothing until the client has sent far more than the loop buffers (64 KiB):
+        // the loop pauses reading that socket, and the handler's reads resume it, byte-exact.
+        byte[] data = new byte[1 << 20];
+        new Random(21).nextBytes(data);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        ConnectionHandler late = c -> {
+            go.await();
+            byte[] all = c.input().readAllBytes();
+            c.output().write((all.length + " " + java.util.Arrays.hashCode(all)).getBytes(StandardCharsets.US_ASCII));
+        };
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        try (Server server = serve("loop-late", late); Socket client = connect(server)) {
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = client.getOutputStream();
+                    for (int off = 0; off < data.length; off += 8192) {
+                        out.write(data, off, 8192);
+                        sent.addAndGet(8192);
+                    }
+                    client.shutdownOutput();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            org.awaitility.Awaitility.await().until(() -> sent.get() >= 256 * 1024);
+            go.countDown();
+            writing.get(30, TimeUnit.SECONDS);
+            assertEquals(data.length + " " + java.util.Arrays.hashCode(data),
+                    new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void manyConnectionsAreServedAcrossTheLoopsAndTheLoopsEndWithTheServer() throws Exception {
         Server server = serve("loop-many", TestHandlers::echo);
         List<Socket> clients = new ArrayList<>();
