@@ -114,9 +114,13 @@ final class IoLoop implements Runnable {
             }
         } catch (CancelledKeyException e) {
             // closed meanwhile: its own close woke its threads
-        } catch (RuntimeException e) { // one connection's surprise: end that one, keep the loop
-            LOG.log(Level.WARNING, name + ": failed serving " + c + "; closing it", e);
-            c.closeQuietly();
+        } catch (Throwable e) { // one connection's surprise, even an OutOfMemoryError for its chunk: end that one
+            try {
+                c.closeQuietly(); // wakes its threads, which see the socket closed
+                LOG.log(Level.WARNING, name + ": failed serving " + c + "; closed it", e);
+            } catch (Throwable ignored) {
+                // the loop goes on: every other connection depends on it
+            }
         }
     }
 
