@@ -303,6 +303,8 @@ public final class ListenerConfig {
         public Builder receiveBufferSize(int bytes) { socket = socket.withReceiveBufferSize(bytes); return this; }
         /** {@link SocketOptions#sendBufferSize()}: 0 (the OS's default) to {@link #MAX_BUFFER_SIZE}. */
         public Builder sendBufferSize(int bytes) { socket = socket.withSendBufferSize(bytes); return this; }
+        /** {@link SocketOptions#ioPath()}: how the connections' bytes reach the handler. */
+        public Builder ioPath(SocketOptions.IoPath path) { socket = socket.withIoPath(path); return this; }
 
         /** {@link Limits#maxConnections()}: 0 = no limit. */
         public Builder maxConnections(int max) { limits = limits.withMaxConnections(max); return this; }

@@ -46,6 +46,16 @@ final class TestServers {
         return Meters.count(registry, "loomport.closed.connections");
     }
 
+    /**
+     * Threads the I/O loops add to a server whose listeners take the default I/O path: 2 loops and a
+     * waker each on the loop path (as dev.loomport.io or the JDK chooses it), none on the JDK's.
+     */
+    static int ioLoopThreads() {
+        String forced = System.getProperty("dev.loomport.io");
+        boolean loop = forced != null ? forced.equals("loop") : Runtime.version().feature() == 21;
+        return loop ? 4 : 0;
+    }
+
     static long accepted(MeterRegistry registry) {
         return Meters.accepted(registry);
     }

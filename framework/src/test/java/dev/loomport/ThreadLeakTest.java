@@ -42,8 +42,8 @@ class ThreadLeakTest {
                     clients.add(connect(listener.address()));
                 }
             }
-            // 2 accept loops, the watchdog, 6 connections, 2 subtasks for each alpha connection.
-            await().until(() -> server.liveThreads() == 2 + 1 + 6 + 6);
+            // 2 accept loops, the watchdog, 6 connections, 2 subtasks for each alpha connection, the I/O loops.
+            await().until(() -> server.liveThreads() == 2 + 1 + 6 + 6 + TestServers.ioLoopThreads());
 
             ThreadDump running = ThreadDump.take();
             List<String> alphaGroups = running.containersOf("loomport leakcheck-alpha#\\d+");

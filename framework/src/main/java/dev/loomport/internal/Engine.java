@@ -45,6 +45,7 @@ public final class Engine {
     /** One TLS reload at a time per server, so that "all listeners or none" holds when two arrive together. */
     private final ReentrantLock reloading = new ReentrantLock();
     private Watchdog watchdog;
+    private volatile IoLoops ioLoops; // started with the first listener on the loop path; null: none is
     private Pinning pinning = Pinning.OFF;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -111,6 +112,9 @@ public final class Engine {
                 engine.watchdog.start(engine.threads);
             }
             for (Listener listener : engine.listeners) {
+                if (listener.onLoops() && engine.ioLoops == null) {
+                    engine.ioLoops = IoLoops.start(engine.threads);
+                }
                 beforeAccepting.accept(listener);
                 listener.start();
                 LOG.log(Level.DEBUG, () -> "listening " + listener.bound().handlerName() + " "
@@ -118,7 +122,7 @@ public final class Engine {
             }
             engine.pinning = Pinning.start(config.pinningThreshold(), engine.meterRegistry, engine.listeners(),
                     engine.threads);
-        } catch (RuntimeException | Error e) { // a thread that would not start: no Server to close what is bound
+        } catch (IOException | RuntimeException | Error e) { // a thread that would not start: no Server to close what is bound
             try {
                 engine.shutdown(Duration.ZERO);
             } catch (RuntimeException | Error suppressed) {
@@ -220,6 +224,9 @@ public final class Engine {
                 while (!listener.awaitConnections(StopReport.PERIOD_NANOS)) {
                     report.stillWaiting("after closing them");
                 }
+            }
+            if (ioLoops != null) {
+                ioLoops.stop(); // no connection is left for them to serve
             }
             pinning.close(); // after the last connection thread, before termination is signalled
             listeners.forEach(l -> l.metrics().close());
@@ -328,8 +335,8 @@ public final class Engine {
     }
 
     /**
-     * Threads this server started that have not ended: accept loops, connections, subtasks, watchdog, and
-     * the pinning monitor's stream thread.
+     * Threads this server started that have not ended: accept loops, connections, subtasks, watchdog,
+     * the I/O loops and their wakers, and the pinning monitor's stream thread.
      */
     public int liveThreads() {
         return threads.live();
@@ -341,6 +348,11 @@ public final class Engine {
 
     ThreadCount threads() {
         return threads;
+    }
+
+    /** The I/O loops; only a listener on the loop path asks, after the engine started them for it. */
+    IoLoops ioLoops() {
+        return ioLoops;
     }
 
     long nextId() {

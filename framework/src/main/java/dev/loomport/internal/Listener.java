@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Set;
@@ -48,12 +49,13 @@ final class Listener {
     private final Admission admission;
     private final byte[] rejectMessage;
     private final ProxyStep proxy; // null: no PROXY header expected
+    private final boolean onLoops; // served by the engine's I/O loops (IoLoops), not the JDK's socket path
     private volatile boolean closing;
     private volatile InetSocketAddress lastLocal; // see sharedLocal
     private Thread acceptThread;
 
     private Listener(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
-                     ListeningSocket serverSocket, Engine engine) {
+                     ListeningSocket serverSocket, boolean onLoops, Engine engine) {
         this.name = name;
         this.config = config;
         this.handler = handler;
@@ -69,15 +71,18 @@ final class Listener {
         // Plain bytes would only garble a TLS client's handshake: a TLS listener rejects by closing.
         this.rejectMessage = tls == null ? config.limits().rejectBytes() : new byte[0];
         this.proxy = ProxyStep.forListener(config.proxy());
+        this.onLoops = onLoops;
     }
 
     /** Binds the listening socket; nothing is accepted until {@link #start()}. */
     static Listener bind(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
                          Engine engine) throws IOException {
+        // Decided once: the socket bound here and every accepted one must agree on it.
+        boolean onLoops = IoLoops.serves(config);
         if (config.inheritedChannel()) { // the service manager bound it: nothing to bind
-            ListeningSocket inherited = InheritedSocket.claim(name);
+            ListeningSocket inherited = InheritedSocket.claim(name); // accepts from a channel either way
             try {
-                return new Listener(name, config, handler, tls, inherited, engine);
+                return new Listener(name, config, handler, tls, inherited, onLoops, engine);
             } catch (RuntimeException e) {
                 inherited.close();
                 throw e;
@@ -90,7 +95,9 @@ final class Listener {
         } catch (UnknownHostException e) {
             throw new UnknownHostException("listener " + name + ": unknown host '" + config.host() + "'");
         }
-        ServerSocket socket = new ServerSocket();
+        // The loop path needs accepted channels it can make non-blocking: it accepts from a channel's
+        // ServerSocket, which binds and takes every option as a plain one does.
+        ServerSocket socket = onLoops ? ServerSocketChannel.open().socket() : new ServerSocket();
         try {
             SocketOptions options = config.socket();
             socket.setReuseAddress(options.reuseAddress());
@@ -104,7 +111,7 @@ final class Listener {
                 socket.setReceiveBufferSize(options.receiveBufferSize()); // inherited by accepted sockets
             }
             socket.bind(new InetSocketAddress(address, config.port()), options.backlog());
-            return new Listener(name, config, handler, tls, ListeningSocket.bound(socket), engine);
+            return new Listener(name, config, handler, tls, ListeningSocket.bound(socket), onLoops, engine);
         } catch (IOException | RuntimeException e) {
             socket.close();
             if (e instanceof BindException) {
@@ -199,10 +206,11 @@ final class Listener {
      * Decides what happens to an accepted socket: rejected by a limit, or handed to a new connection
      * thread. Whatever fails here closes the socket and gives back what it took; the loop goes on.
      */
-    private void admit(Socket socket, boolean slotHeld) {
+    private void admit(Socket accepted, boolean slotHeld) {
         boolean slot = slotHeld;    // a slot to give back unless the socket becomes a connection
         InetAddress admitted = null; // a source admitted, with its slot, to give back likewise
         boolean started = false;
+        Socket socket = accepted;   // a rejected one stays blocking; an admitted one may move to the loops
         try {
             if (closing) {
                 reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
@@ -216,6 +224,9 @@ final class Listener {
                 return;
             }
             admitted = source;
+            if (onLoops) {
+                socket = engine.ioLoops().adopt(accepted);
+            }
             SocketConnection connection = new SocketConnection(engine.nextId(), this, socket);
             open.add(connection);
             admitted = null; // the connection holds them now: ended() gives them back
@@ -398,6 +409,8 @@ final class Listener {
     BoundListener bound() { return bound; }
     ListenerMetrics metrics() { return metrics; }
     ProxyStep proxy() { return proxy; }
+    /** Whether its connections are served by the engine's I/O loops rather than the JDK's socket path. */
+    boolean onLoops() { return onLoops; }
     ThreadCount threads() { return engine.threads(); }
     boolean isDraining() { return engine.isDraining(); }
 

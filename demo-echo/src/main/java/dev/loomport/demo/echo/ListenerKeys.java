@@ -1,6 +1,7 @@
 package dev.loomport.demo.echo;
 
 import dev.loomport.ListenerConfig;
+import dev.loomport.SocketOptions;
 import dev.loomport.demo.cli.Durations;
 import dev.loomport.demo.cli.Option;
 import dev.loomport.demo.cli.OptionTable;
@@ -46,6 +47,11 @@ final class ListenerKeys {
             Option.of("send-buffer", "BYTES", "131072", "SO_SNDBUF of accepted sockets; 0 = the OS's default"
                     + " and its auto-tuning",
                     (b, k, v) -> b.sendBufferSize(integer(k, v))),
+            Option.of("io", "default|jdk|loop", "default", "how accepted bytes reach the handler: the JDK's socket"
+                    + " path, or loomport's own readiness loops; default: loop on JDK 21, jdk on later JDKs"
+                    + " (-Ddev.loomport.io=jdk|loop changes the default); a TLS listener always takes jdk"
+                    + " (docs/performance.md)",
+                    (b, k, v) -> b.ioPath(ioPath(v))),
             Option.of("max-connections", "N", "10000", "open connections at once; 0 = no limit",
                     (b, k, v) -> b.maxConnections(integer(k, v))),
             Option.of("overflow", "backpressure|reject", "backpressure", "beyond max-connections: stop"
@@ -117,6 +123,15 @@ final class ListenerKeys {
                     + value + "'");
         }
         b.minReceiveRate(integer(key, value.substring(0, slash)), Durations.parse(key, value.substring(slash + 1)));
+    }
+
+    private static SocketOptions.IoPath ioPath(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "default" -> SocketOptions.IoPath.DEFAULT;
+            case "jdk" -> SocketOptions.IoPath.JDK;
+            case "loop" -> SocketOptions.IoPath.LOOP;
+            default -> throw new IllegalArgumentException("io must be default, jdk or loop: '" + value + "'");
+        };
     }
 
     private static ListenerConfig.Overflow overflow(String value) {

@@ -1,0 +1,180 @@
+package dev.loomport.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One readiness loop of the framework-owned I/O path: a platform thread blocked in
+ * {@link Selector#select()} with its connections' read interest kept registered (level-triggered, so no
+ * message pays a re-arm). On readiness it reads into the connection's buffer ({@link LoopChannel#fill})
+ * and collects the threads to wake; a select that wakes more than one hands them to a waker virtual
+ * thread, which unparks them from a carrier: one loop-to-carrier hand-off per select however many it
+ * wakes (the prototype's {@code batch}, the fastest on JDK 21). Writes are the connections' own; the loop
+ * only watches writability for a write the socket would not take. A connection that fails or closes
+ * under the loop is skipped: the loop never dies of one.
+ */
+final class IoLoop implements Runnable {
+    private static final System.Logger LOG = System.getLogger(IoLoop.class.getName());
+
+    private final Selector selector;
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(LoopChannel.MAX_BUFFERED);
+    private final Queue<Thread> toWake = new ConcurrentLinkedQueue<>();
+    private final List<Thread> woken = new ArrayList<>(); // the loop thread's own
+    private final String name;
+    private volatile boolean stopping;
+    private Thread thread;
+    private Thread waker;
+
+    private IoLoop(String name) throws IOException {
+        this.name = name;
+        this.selector = Selector.open();
+    }
+
+    /** A loop and its waker, started and counted in {@code threads}. */
+    static IoLoop start(int index, ThreadCount threads) throws IOException {
+        IoLoop loop = new IoLoop("loomport io-loop-" + index);
+        try {
+            loop.waker = threads.start(Thread.ofVirtual().name(loop.name + " waker"), loop::wakeBatches);
+            // A platform thread: a loop on a virtual thread would wait for a carrier the threads it wakes hold.
+            loop.thread = threads.start(Thread.ofPlatform().daemon().name(loop.name), loop);
+        } catch (RuntimeException | Error e) {
+            loop.stop();
+            throw e;
+        }
+        return loop;
+    }
+
+    /**
+     * Registers an accepted channel, which becomes non-blocking. A registration made while the loop is
+     * in select takes effect at its next one, so the loop is woken to make that now.
+     */
+    LoopChannel register(SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        LoopChannel c = new LoopChannel(channel, this);
+        try {
+            c.registered(channel.register(selector, SelectionKey.OP_READ, c));
+        } catch (ClosedSelectorException e) { // the server is stopping
+            throw new IOException(name + " has stopped", e);
+        }
+        selector.wakeup();
+        return c;
+    }
+
+    /** Makes the loop apply interest changes (and deregister closed channels) now, not at its next readiness. */
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                try {
+                    selector.select();
+                } catch (IOException e) { // not one connection's: say so, and go on
+                    LOG.log(Level.WARNING, name + ": select failed: " + e);
+                    continue;
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    ready(key);
+                }
+                selector.selectedKeys().clear();
+                if (!woken.isEmpty()) {
+                    wake();
+                }
+            }
+        } catch (ClosedSelectorException e) {
+            // stop() closed it: the server is stopping
+        } finally {
+            closeSelector();
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        LoopChannel c = (LoopChannel) key.attachment();
+        try {
+            int ops = key.readyOps();
+            if ((ops & SelectionKey.OP_WRITE) != 0) {
+                key.interestOpsAnd(~SelectionKey.OP_WRITE);
+                add(c.takeWriter());
+            }
+            if ((ops & SelectionKey.OP_READ) != 0) {
+                add(c.fill(scratch));
+            }
+        } catch (CancelledKeyException e) {
+            // closed meanwhile: its own close woke its threads
+        } catch (Throwable e) { // one connection's surprise, even an OutOfMemoryError for its chunk: end that one
+            try {
+                c.closeQuietly(); // wakes its threads, which see the socket closed
+                LOG.log(Level.WARNING, name + ": failed serving " + c + "; closed it", e);
+            } catch (Throwable ignored) {
+                // the loop goes on: every other connection depends on it
+            }
+        }
+    }
+
+    private void add(Thread t) {
+        if (t != null) {
+            woken.add(t);
+        }
+    }
+
+    private void wake() {
+        if (woken.size() > 1) {
+            toWake.addAll(woken);
+            LockSupport.unpark(waker);
+        } else {
+            LockSupport.unpark(woken.get(0));
+        }
+        woken.clear();
+    }
+
+    /** The waker: unparks a batch from a carrier thread, where an unpark queues locally instead of waking one. */
+    private void wakeBatches() {
+        while (!stopping) {
+            for (Thread t; (t = toWake.poll()) != null; ) {
+                LockSupport.unpark(t);
+            }
+            LockSupport.park(this);
+        }
+    }
+
+    /** Stops the loop and its waker and waits for both; the server's connections have all ended. */
+    void stop() {
+        stopping = true;
+        selector.wakeup();
+        if (thread != null) {
+            Engine.joinUninterruptibly(thread);
+        } else {
+            closeSelector();
+        }
+        if (waker != null) {
+            LockSupport.unpark(waker);
+            Engine.joinUninterruptibly(waker);
+        }
+    }
+
+    private void closeSelector() {
+        try {
+            selector.close(); // deregisters what is left, and so closes the descriptors of closed channels
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> name + ": close failed: " + e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
