@@ -15,6 +15,10 @@ import java.io.IOException;
  * server's stop). loomport closes the socket afterwards. Lines are read through {@link FrameReader}, which
  * holds no more than the limit: a line longer than {@link #MAX_LINE} bytes throws
  * {@code FrameTooLargeException}, and the connection ends with the outcome {@code frame-too-large}.
+ *
+ * <p>When the server drains (SIGTERM, Ctrl-C), a client that keeps its connection open holds the stop
+ * until the grace period ends and the server closes the socket. To end sooner, say goodbye in
+ * {@code connection.onDrain(...)}: loomport's docs/plugins.md ("Draining") shows how.
  */
 final class ${className}Handler implements ConnectionHandler {
     /** The longest line accepted, in bytes, without its line end. */
