@@ -62,7 +62,15 @@ final class Child implements AutoCloseable {
 
     /** Starts {@code command} with {@code environment} added to the test's own. */
     static Child start(List<String> command, Map<String, String> environment) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        return start(command, environment, null);
+    }
+
+    /**
+     * Starts {@code command} in {@code directory} (the test's own when {@code null}) with
+     * {@code environment} added to the test's own.
+     */
+    static Child start(List<String> command, Map<String, String> environment, Path directory) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile());
         builder.environment().putAll(environment);
         return new Child(builder.start());
     }
@@ -182,7 +190,10 @@ final class Child implements AutoCloseable {
 
     /** Waits for the launcher's next {@code listening HANDLER HOST:PORT} line; other lines are passed over. */
     Listening awaitListening() throws InterruptedException {
-        String line = next(outQueue, l -> l.startsWith("listening "), "a 'listening HANDLER HOST:PORT' line");
+        return listening(next(outQueue, l -> l.startsWith("listening "), "a 'listening HANDLER HOST:PORT' line"));
+    }
+
+    private static Listening listening(String line) {
         String[] words = line.split(" ");
         int colon = words[2].lastIndexOf(':');
         String host = words[2].substring(0, colon).replace("[", "").replace("]", "");
@@ -191,7 +202,16 @@ final class Child implements AutoCloseable {
 
     /** Waits for the next {@code listening} line, which must be {@code handler}'s, and returns its address. */
     InetSocketAddress awaitListening(String handler) throws InterruptedException {
-        Listening listening = awaitListening();
+        return awaitListening(handler, TIMEOUT);
+    }
+
+    /**
+     * {@link #awaitListening(String)}, waiting up to {@code timeout} instead of {@link #TIMEOUT}: for a
+     * command that builds the launcher before it starts it ({@code ./run-echo}).
+     */
+    InetSocketAddress awaitListening(String handler, Duration timeout) throws InterruptedException {
+        String line = next(outQueue, l -> l.startsWith("listening "), "a 'listening HANDLER HOST:PORT' line", timeout);
+        Listening listening = listening(line);
         if (!listening.handler().equals(handler)) {
             throw new AssertionError("expected 'listening " + handler + " HOST:PORT', got " + listening + "; " + log());
         }
@@ -205,7 +225,12 @@ final class Child implements AutoCloseable {
 
     private String next(BlockingQueue<String> queue, Predicate<String> wanted, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        return next(queue, wanted, what, TIMEOUT);
+    }
+
+    private String next(BlockingQueue<String> queue, Predicate<String> wanted, String what, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (long left; (left = deadline - System.nanoTime()) > 0; ) {
             String line = queue.poll(left, TimeUnit.NANOSECONDS);
             if (line == null) {
@@ -219,7 +244,7 @@ final class Child implements AutoCloseable {
                 return line;
             }
         }
-        throw new AssertionError("no " + what + " within " + TIMEOUT + "; " + log());
+        throw new AssertionError("no " + what + " within " + timeout + "; " + log());
     }
 
     /** Every line on stdout so far. */
@@ -285,9 +310,13 @@ final class Child implements AutoCloseable {
         }
     }
 
-    /** SIGKILL, then waits for the process and its readers to end. */
+    /**
+     * SIGKILL to the process and to every process it started (a script's build, say), then waits for the
+     * process and its readers to end.
+     */
     @Override
     public void close() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         if (!process.waitFor(TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
             throw new AssertionError("pid " + process.pid() + " still runs " + TIMEOUT + " after SIGKILL");
