@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  *     public ConnectionHandler create(HandlerContext context) {
  *         int maxLine = Integer.parseInt(context.option("max-line").orElse("1024"));
  *         return connection -> {
- *             var lines = LineReader.of(connection.input(), maxLine);
- *             for (String line; (line = lines.readLine()) != null; ) {
+ *             var lines = new FrameReader(connection.input());   // dev.loomport.io
+ *             for (String line; (line = lines.readLine(maxLine)) != null; ) {
  *                 connection.output().write((line.toUpperCase(Locale.ROOT) + "\n").getBytes(UTF_8));
  *             }
  *         };
