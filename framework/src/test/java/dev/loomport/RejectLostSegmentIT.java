@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -45,8 +47,10 @@ class RejectLostSegmentIT {
             table inet loomport_loss {
                 chain in {
                     type filter hook input priority 0; policy accept;
-                    ct direction reply meta length > 500 ct mark and 0x1 == 0x0 ct mark set ct mark or 0x1 drop
-                    ct direction reply tcp flags & fin == fin ct mark and 0x2 == 0x0 ct mark set ct mark or 0x2 drop
+                    ct direction reply meta length > 500 ct mark and 0x1 == 0x0 ct mark set ct mark or 0x1 \
+                        counter drop comment "message"
+                    ct direction reply tcp flags & fin == fin ct mark and 0x2 == 0x0 ct mark set ct mark or 0x2 \
+                        counter drop comment "fin"
                 }
             }
             """;
@@ -56,8 +60,10 @@ class RejectLostSegmentIT {
             throws Exception {
         Path rules = Files.writeString(dir.resolve("loss.nft"), RULES);
         Path output = dir.resolve("child.out");
+        // After the child, the rules with their counters: proof that the loss happened.
         List<String> command = new ArrayList<>(List.of(tool("unshare"), "-n", "sh", "-c",
-                "\"$1\" link set lo up && \"$2\" -f \"$3\" && shift 3 && exec \"$@\"", "sh",
+                "\"$1\" link set lo up && \"$2\" -f \"$3\" || exit 99; nft=$2; shift 3; \"$@\"; rc=$?;"
+                        + " \"$nft\" list ruleset; exit $rc", "sh",
                 tool("ip"), tool("nft"), rules.toString()));
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
@@ -67,6 +73,7 @@ class RejectLostSegmentIT {
         try {
             ended = child.waitFor(CHILD_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
+            child.descendants().forEach(ProcessHandle::destroyForcibly); // the JVM, under sh
             child.destroyForcibly();
         }
         String out = read(output);
@@ -75,6 +82,15 @@ class RejectLostSegmentIT {
         List<String> attempts = out.lines().filter(line -> line.startsWith("attempt ")).toList();
         assertEquals(IntStream.rangeClosed(1, ATTEMPTS).mapToObj(RejectLostSegmentChild::told).toList(), attempts,
                 () -> "every rejected client reads the whole message, then end of stream; the child said:\n" + out);
+        assertEquals(ATTEMPTS, dropped(out, "message"),
+                () -> "each reject message was lost once on its way (else this test shows nothing):\n" + out);
+    }
+
+    /** The packets the rule with this comment dropped, from {@code nft list ruleset}'s counter. */
+    private static long dropped(String ruleset, String comment) {
+        Matcher m = Pattern.compile("counter packets (\\d+) .*comment \"" + comment + "\"").matcher(ruleset);
+        assertTrue(m.find(), () -> "no counter for the rule '" + comment + "' in:\n" + ruleset);
+        return Long.parseLong(m.group(1));
     }
 
     private static String read(Path file) throws IOException {
