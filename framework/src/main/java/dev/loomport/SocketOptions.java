@@ -26,6 +26,15 @@ public record SocketOptions(int backlog, boolean reuseAddress, boolean reusePort
         boolean keepAlive, int receiveBufferSize, int sendBufferSize, IoPath ioPath) {
 
     /**
+     * The options as loomport 0.1 had them, served on {@link IoPath#DEFAULT}: kept so that code compiled
+     * against that constructor still links.
+     */
+    public SocketOptions(int backlog, boolean reuseAddress, boolean reusePort, boolean tcpNoDelay,
+            boolean keepAlive, int receiveBufferSize, int sendBufferSize) {
+        this(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize, IoPath.DEFAULT);
+    }
+
+    /**
      * How a listener's plain-TCP connections are served. Either way the handler sees the same blocking
      * streams with the same semantics (interrupts and closes that wake a blocked read or write at once,
      * half-close, every timeout and limit); they differ only in speed, by JDK (docs/performance.md,

@@ -175,8 +175,10 @@ class LoopPathTest {
         byte[] data = new byte[1 << 20];
         new Random(21).nextBytes(data);
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger aheadAtFirstRead = new java.util.concurrent.atomic.AtomicInteger(-1);
         ConnectionHandler late = c -> {
             go.await();
+            aheadAtFirstRead.set(c.input().available()); // what the loop read ahead while the handler waited
             byte[] all = c.input().readAllBytes();
             c.output().write((all.length + " " + java.util.Arrays.hashCode(all)).getBytes(StandardCharsets.US_ASCII));
         };
@@ -185,9 +187,10 @@ class LoopPathTest {
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 try {
                     OutputStream out = client.getOutputStream();
-                    for (int off = 0; off < data.length; off += 8192) {
-                        out.write(data, off, 8192);
-                        sent.addAndGet(8192);
+                    for (int off = 0; off < data.length; off += 7919) { // uneven: reads straddle the bound
+                        int n = Math.min(7919, data.length - off);
+                        out.write(data, off, n);
+                        sent.addAndGet(n);
                     }
                     client.shutdownOutput();
                 } catch (java.io.IOException e) {
@@ -199,6 +202,28 @@ class LoopPathTest {
             writing.get(30, TimeUnit.SECONDS);
             assertEquals(data.length + " " + java.util.Arrays.hashCode(data),
                     new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            assertTrue(aheadAtFirstRead.get() > 0 && aheadAtFirstRead.get() <= 64 * 1024,
+                    () -> "read ahead: " + aheadAtFirstRead.get() + " bytes; the bound is 64 KiB");
+        }
+    }
+
+    @Test
+    void clientsThatSendAndCloseAtOnceAreAllServed() throws Exception {
+        // Such a client's socket is readable (and at EOF) the moment the loop first looks at it: the loop
+        // must know the connection's key by then (it once registered interest before it did).
+        ConnectionHandler count = c -> {
+            byte[] all = c.input().readAllBytes();
+            c.output().write(Integer.toString(all.length).getBytes(StandardCharsets.US_ASCII));
+        };
+        try (Server server = serve("loop-send-close", count)) {
+            for (int round = 0; round < 200; round++) {
+                try (Socket client = connect(server)) {
+                    client.getOutputStream().write(new byte[100 + round]);
+                    client.shutdownOutput();
+                    assertEquals(Integer.toString(100 + round),
+                            new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                }
+            }
         }
     }
 

@@ -31,7 +31,11 @@ final class IoLoop implements Runnable {
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(LoopChannel.MAX_BUFFERED);
     private final Queue<Thread> toWake = new ConcurrentLinkedQueue<>();
     private final List<Thread> woken = new ArrayList<>(); // the loop thread's own
+    /** How long a batch may wait for the waker before the loop wakes it itself (see {@link #unstarveWaker}). */
+    static final long STARVED_WAKER_MILLIS = 2;
+
     private final String name;
+    private long batchQueuedAt; // the loop thread's own: when the batch still queued was first seen, or 0
     private volatile boolean stopping;
     private Thread thread;
     private Thread waker;
@@ -63,8 +67,12 @@ final class IoLoop implements Runnable {
         channel.configureBlocking(false);
         LoopChannel c = new LoopChannel(channel, this);
         try {
-            c.registered(channel.register(selector, SelectionKey.OP_READ, c));
-        } catch (ClosedSelectorException e) { // the server is stopping
+            // No interest until the connection knows its key: a select already under way could otherwise
+            // find it readable (a client that sent and closed at once) before the key is set.
+            SelectionKey key = channel.register(selector, 0, c);
+            c.registered(key);
+            key.interestOps(SelectionKey.OP_READ);
+        } catch (ClosedSelectorException | CancelledKeyException e) { // the server is stopping
             throw new IOException(name + " has stopped", e);
         }
         selector.wakeup();
@@ -78,26 +86,69 @@ final class IoLoop implements Runnable {
 
     @Override
     public void run() {
+        int failures = 0; // in a row: a select that keeps failing backs off instead of spinning
         try {
             while (!stopping) {
                 try {
-                    selector.select();
-                } catch (IOException e) { // not one connection's: say so, and go on
-                    LOG.log(Level.WARNING, name + ": select failed: " + e);
-                    continue;
-                }
-                for (SelectionKey key : selector.selectedKeys()) {
-                    ready(key);
-                }
-                selector.selectedKeys().clear();
-                if (!woken.isEmpty()) {
-                    wake();
+                    // A batch still queued means the waker has not had a carrier yet; look again soon.
+                    selector.select(toWake.isEmpty() ? 0 : STARVED_WAKER_MILLIS);
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        ready(key);
+                    }
+                    selector.selectedKeys().clear();
+                    unstarveWaker(); // judges the batch queued on an earlier turn, before this turn's
+                    if (!woken.isEmpty()) {
+                        wake();
+                    }
+                    if (batchQueuedAt == 0 && !toWake.isEmpty()) {
+                        batchQueuedAt = System.nanoTime();
+                    }
+                    failures = 0;
+                } catch (ClosedSelectorException e) {
+                    throw e;
+                } catch (Throwable e) { // not one connection's (ready() catches those): say so, and go on
+                    failures++;
+                    LOG.log(Level.WARNING, name + ": select failed (" + failures + " in a row): " + e);
+                    Thread.sleep(Math.min(1_000, 10L * failures)); // a platform thread of the engine's
                 }
             }
-        } catch (ClosedSelectorException e) {
-            // stop() closed it: the server is stopping
+        } catch (ClosedSelectorException | InterruptedException e) {
+            // stop() closed it (the server is stopping), or the engine interrupted its thread
         } finally {
+            if (!stopping) { // ended by a surprise: no connection of this loop would hear from it again
+                LOG.log(Level.ERROR, name + " ended unexpectedly; closing its connections");
+                closeAll();
+            }
             closeSelector();
+        }
+    }
+
+    /**
+     * The waker is a virtual thread: if every carrier is held by a handler parked while pinned (inside
+     * {@code synchronized} on JDK 21, or a class initializer), it never runs, and the threads of its batch,
+     * pinned ones among them, would wait for ever. So a batch the waker has not taken within
+     * {@link #STARVED_WAKER_MILLIS} is woken from this platform thread, which needs no carrier.
+     */
+    private void unstarveWaker() {
+        if (toWake.isEmpty()) {
+            batchQueuedAt = 0; // the waker took it
+        } else if (batchQueuedAt != 0 && System.nanoTime() - batchQueuedAt >= STARVED_WAKER_MILLIS * 1_000_000L) {
+            for (Thread t; (t = toWake.poll()) != null; ) {
+                LockSupport.unpark(t);
+            }
+            batchQueuedAt = 0;
+        }
+    }
+
+    private void closeAll() {
+        try {
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof LoopChannel c) {
+                    c.closeQuietly(); // wakes its threads, which see the socket closed
+                }
+            }
+        } catch (RuntimeException e) { // the selector itself is gone: its channels are closed with it
+            LOG.log(Level.DEBUG, () -> name + ": closing connections failed: " + e);
         }
     }
 

@@ -36,6 +36,8 @@ import java.util.function.BooleanSupplier;
 final class LoopChannel {
     /** Beyond this much unread, the loop stops reading the socket until the handler catches up. */
     static final int MAX_BUFFERED = 64 * 1024;
+    /** What a queued chunk costs beyond its bytes, about: an array header and a queue node. */
+    static final int CHUNK_OVERHEAD = 64;
     private static final VarHandle CLOSED = Fields.of(MethodHandles.lookup(), "closed", boolean.class);
 
     private final SocketChannel channel;
@@ -43,7 +45,9 @@ final class LoopChannel {
     private volatile SelectionKey key;
     /** What the loop read, in order; the reader takes it chunk by chunk ({@code current} from {@code pos}). */
     private final Queue<byte[]> arrived = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger buffered = new AtomicInteger();
+    private final AtomicInteger buffered = new AtomicInteger(); // unread bytes: available()
+    /** Unread bytes plus {@link #CHUNK_OVERHEAD} per queued chunk: what the pause is decided on. */
+    private final AtomicInteger held = new AtomicInteger();
     private final ReentrantLock reading = new ReentrantLock(); // one reader at a time, as the JDK's streams
     private final ReentrantLock writing = new ReentrantLock();
     private byte[] current; // guarded by reading
@@ -86,12 +90,17 @@ final class LoopChannel {
     /** The socket is readable: reads what is there and queues it; returns the reader to wake, if any. */
     Thread fill(ByteBuffer scratch) {
         try {
-            int n = channel.read(scratch.clear());
+            // Never past the bound: at most what is left of it (held < MAX_BUFFERED, or reading is paused).
+            int room = Math.min(scratch.capacity(), MAX_BUFFERED - held.get());
+            int n = channel.read(scratch.clear().limit(Math.max(room, 1)));
             if (n > 0) {
                 byte[] chunk = new byte[n];
                 scratch.flip().get(chunk);
                 arrived.add(chunk);
-                if (buffered.addAndGet(n) >= MAX_BUFFERED) {
+                buffered.addAndGet(n);
+                // Each chunk is charged its overhead too, so that a client sending a byte at a time cannot
+                // make the queue hold many times the bound in array headers and nodes.
+                if (held.addAndGet(n + CHUNK_OVERHEAD) >= MAX_BUFFERED) {
                     // Interest off before the flag: a reader that sees the flag turns it back on, and
                     // must not have it turned off after that.
                     key.interestOpsAnd(~SelectionKey.OP_READ);
@@ -270,11 +279,13 @@ final class LoopChannel {
             if (current == null) {
                 return 0;
             }
+            held.addAndGet(-CHUNK_OVERHEAD);
         }
         int n = Math.min(len, current.length - pos);
         System.arraycopy(current, pos, b, off, n);
         pos += n;
         buffered.addAndGet(-n);
+        held.addAndGet(-n);
         return n;
     }
 
