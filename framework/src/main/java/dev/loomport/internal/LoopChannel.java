@@ -152,8 +152,7 @@ final class LoopChannel {
             if (!key.registered() && !eof && !resetOnClose) {
                 try {
                     channel.shutdownOutput();
-                } catch (IOException e) {
-                    // not connected any more: the close below is all there is to do
+                } catch (IOException e) { // not connected any more: the close below is all there is to do
                 }
             }
             channel.close();
@@ -318,12 +317,14 @@ final class LoopChannel {
                 }
                 offer.offer(b, off, len);
                 IOException failed = null;
+                int got;
                 try {
                     await(reader, this::readable, deadline);
                 } catch (IOException e) { // a timeout, or an interrupt (which closed the socket)
                     failed = e;
+                } finally {
+                    got = offer.withdraw(); // whatever happened: the loop must not write into b after this
                 }
-                int got = offer.withdraw();
                 if (got > 0) { // already taken off the socket: the caller's, whatever else happened meanwhile
                     return got;
                 }
@@ -344,9 +345,7 @@ final class LoopChannel {
     private int readDirect(byte[] b, int off, int len) throws IOException {
         try {
             int n = channel.read(ByteBuffer.wrap(b, off, Math.min(len, MAX_BUFFERED)));
-            if (n < 0) {
-                eof = true;
-            }
+            eof = n < 0;
             return Math.max(n, 0);
         } catch (ClosedChannelException e) { // closed by another thread meanwhile
             throw new SocketException("Socket closed", e);
