@@ -160,24 +160,24 @@ class LoopRegistrationTest {
 
     @Test
     void aCloseDuringOrRightAfterTheFirstRegistrationWakesTheReader() throws Exception {
-        for (int round = 0; round < 100; round++) {
-            try (Socket client = client(); SocketChannel accepted = server.accept()) {
-                LoopSocket served = adopt(accepted);
-                CompletableFuture<Thread> reader = new CompletableFuture<>();
-                CompletableFuture<String> read = readInThread(served, reader);
-                reader.get(30, TimeUnit.SECONDS);
-                if (round % 2 == 1) { // right after; else at once, racing with it
-                    await().until(served::registeredWithLoop);
-                }
-                served.close();
-                assertEquals("SocketException: Socket closed", read.get(30, TimeUnit.SECONDS), "round " + round);
-                assertEquals(-1, client.getInputStream().read(), "round " + round + ": the client sees the end");
-            }
-        }
+        raceTheFirstRegistration((served, reader) -> served.close(), "SocketException: Socket closed");
     }
 
     @Test
     void anInterruptDuringOrRightAfterTheFirstRegistrationWakesTheReaderAndClosesTheSocket() throws Exception {
+        raceTheFirstRegistration((served, reader) -> reader.interrupt(), "SocketException: Closed by interrupt");
+    }
+
+    private interface Wake {
+        void wake(LoopSocket served, Thread reader) throws IOException;
+    }
+
+    /**
+     * 100 connections whose reader is woken by {@code wake}: on even rounds at once, racing with the
+     * reader's first registration, on odd ones right after it. Each reader ends with {@code expected},
+     * the socket closed and the client seeing the end: no reader is left parked on a key the loop lost.
+     */
+    private void raceTheFirstRegistration(Wake wake, String expected) throws Exception {
         for (int round = 0; round < 100; round++) {
             try (Socket client = client(); SocketChannel accepted = server.accept()) {
                 LoopSocket served = adopt(accepted);
@@ -187,8 +187,8 @@ class LoopRegistrationTest {
                 if (round % 2 == 1) {
                     await().until(served::registeredWithLoop);
                 }
-                t.interrupt();
-                assertEquals("SocketException: Closed by interrupt", read.get(30, TimeUnit.SECONDS), "round " + round);
+                wake.wake(served, t);
+                assertEquals(expected, read.get(30, TimeUnit.SECONDS), "round " + round);
                 assertTrue(served.isClosed(), "round " + round);
                 assertEquals(-1, client.getInputStream().read(), "round " + round + ": the client sees the end");
             }
