@@ -170,20 +170,27 @@ class LoopPathTest {
 
     @Test
     void aHandlerThatReadsLateGetsEveryByteThoughTheLoopStoppedReadingMeanwhile() throws Exception {
-        // The handler reads nothing until the client has sent far more than the loop buffers (64 KiB):
-        // the loop pauses reading that socket, and the handler's reads resume it, byte-exact.
+        // The handler waits for a first byte (so it registers with its loop: nothing has been sent yet),
+        // then reads nothing until the client has sent far more than the loop buffers (64 KiB): the loop
+        // pauses reading that socket, and the handler's reads resume it, byte-exact.
         byte[] data = new byte[1 << 20];
         new Random(21).nextBytes(data);
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger aheadAtFirstRead = new java.util.concurrent.atomic.AtomicInteger(-1);
+        CompletableFuture<Thread> handler = new CompletableFuture<>();
         ConnectionHandler late = c -> {
+            handler.complete(Thread.currentThread());
+            int first = c.input().read();
             go.await();
             aheadAtFirstRead.set(c.input().available()); // what the loop read ahead while the handler waited
-            byte[] all = c.input().readAllBytes();
-            c.output().write((all.length + " " + java.util.Arrays.hashCode(all)).getBytes(StandardCharsets.US_ASCII));
+            byte[] rest = c.input().readAllBytes();
+            c.output().write(((1 + rest.length) + " " + first + " " + java.util.Arrays.hashCode(rest))
+                    .getBytes(StandardCharsets.US_ASCII));
         };
         java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
         try (Server server = serve("loop-late", late); Socket client = connect(server)) {
+            Thread t = handler.get(30, TimeUnit.SECONDS);
+            org.awaitility.Awaitility.await().until(() -> t.getState() == Thread.State.WAITING); // in its first read
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 try {
                     OutputStream out = client.getOutputStream();
@@ -200,7 +207,8 @@ class LoopPathTest {
             org.awaitility.Awaitility.await().until(() -> sent.get() >= 256 * 1024);
             go.countDown();
             writing.get(30, TimeUnit.SECONDS);
-            assertEquals(data.length + " " + java.util.Arrays.hashCode(data),
+            assertEquals(data.length + " " + (data[0] & 0xff) + " "
+                    + java.util.Arrays.hashCode(java.util.Arrays.copyOfRange(data, 1, data.length)),
                     new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
             assertTrue(aheadAtFirstRead.get() > 0 && aheadAtFirstRead.get() <= 64 * 1024,
                     () -> "read ahead: " + aheadAtFirstRead.get() + " bytes; the bound is 64 KiB");
@@ -222,6 +230,52 @@ class LoopPathTest {
                     client.shutdownOutput();
                     assertEquals(Integer.toString(100 + round),
                             new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                }
+            }
+        }
+    }
+
+    @Test
+    void clientsThatSendAndCloseAtOnceAreAllServedWhenManyComeTogether() throws Exception {
+        // As above, 8 at a time: their connections race to register (or not) with the same two loops.
+        ConnectionHandler count = c -> {
+            byte[] all = c.input().readAllBytes();
+            c.output().write(Integer.toString(all.length).getBytes(StandardCharsets.US_ASCII));
+        };
+        try (Server server = serve("loop-send-close-many", count)) {
+            List<CompletableFuture<Void>> lanes = new ArrayList<>();
+            for (int lane = 0; lane < 8; lane++) {
+                int l = lane;
+                lanes.add(CompletableFuture.runAsync(() -> {
+                    for (int round = 0; round < 40; round++) {
+                        int n = 1 + l * 1000 + round;
+                        try (Socket client = connect(server)) {
+                            client.getOutputStream().write(new byte[n]);
+                            client.shutdownOutput();
+                            assertEquals(Integer.toString(n),
+                                    new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }, r -> Thread.ofVirtual().start(r)));
+            }
+            CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aHandlerThatReturnsWithoutReadingWhatWasSentEndsWithAFin() throws Exception {
+        // Closing a socket over unread input sends a RST; shut down first, the client reads the answer and
+        // then the end (a FIN), not "Connection reset". The client's bytes are there before the handler
+        // runs, so the connection never registers with its loop: the close is the connection's own.
+        ConnectionHandler rude = c -> c.output().write("bye".getBytes(StandardCharsets.US_ASCII));
+        try (Server server = serve("loop-unread", rude)) {
+            for (int round = 0; round < 20; round++) {
+                try (Socket client = connect(server)) {
+                    client.setTcpNoDelay(true);
+                    client.getOutputStream().write(new byte[1000]);
+                    assertEquals("bye", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
                 }
             }
         }

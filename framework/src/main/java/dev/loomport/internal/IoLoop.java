@@ -17,10 +17,12 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One readiness loop of the framework-owned I/O path: a platform thread blocked in
  * {@link Selector#select()} with its connections' read interest kept registered (level-triggered, so no
- * message pays a re-arm). On readiness it reads into the connection's buffer ({@link LoopChannel#fill})
- * and collects the threads to wake; a select that wakes more than one hands them to a waker virtual
- * thread, which unparks them from a carrier: one loop-to-carrier hand-off per select however many it
- * wakes (the prototype's {@code batch}, the fastest on JDK 21). Writes are the connections' own; the loop
+ * message pays a re-arm). A connection registers itself, from its own thread, the first time it has to
+ * wait ({@link LoopKey}); one served without waiting never reaches its loop. On readiness the loop reads
+ * into the waiting reader's array or the connection's queue ({@link LoopChannel#fill}) and collects the
+ * threads to wake; a select that wakes more than one hands them to a waker virtual thread, which
+ * unparks them from a carrier: one loop-to-carrier hand-off per select however many it wakes (the
+ * prototype's {@code batch}, the fastest on JDK 21). Writes are the connections' own; the loop
  * only watches writability for a write the socket would not take. A connection that fails or closes
  * under the loop is skipped: the loop never dies of one.
  */
@@ -37,6 +39,7 @@ final class IoLoop implements Runnable {
     private final String name;
     private long batchQueuedAt; // the loop thread's own: when the batch still queued was first seen, or 0
     private volatile boolean stopping;
+    private volatile boolean ended; // the loop thread has left its loop: a registration now would not be served
     private Thread thread;
     private Thread waker;
 
@@ -60,23 +63,22 @@ final class IoLoop implements Runnable {
     }
 
     /**
-     * Registers an accepted channel, which becomes non-blocking. A registration made while the loop is
-     * in select takes effect at its next one, so the loop is woken to make that now.
+     * Registers {@code c}'s (non-blocking) channel with no interest, on the connection's thread: the
+     * caller turns interest on once it knows its key, and wakes the loop so that its select sees it.
+     *
+     * @throws java.nio.channels.ClosedChannelException if the connection was closed meanwhile
+     * @throws IOException naming the loop if it has ended (the server is stopping, or it failed)
      */
-    LoopChannel register(SocketChannel channel) throws IOException {
-        channel.configureBlocking(false);
-        LoopChannel c = new LoopChannel(channel, this);
+    SelectionKey register(SocketChannel channel, LoopChannel c) throws IOException {
         try {
-            // No interest until the connection knows its key: a select already under way could otherwise
-            // find it readable (a client that sent and closed at once) before the key is set.
             SelectionKey key = channel.register(selector, 0, c);
-            c.registered(key);
-            key.interestOps(SelectionKey.OP_READ);
+            if (ended) { // seen after the key is in the selector's set: the loop's closeAll saw it, or this does
+                throw new IOException(name + " has stopped");
+            }
+            return key;
         } catch (ClosedSelectorException | CancelledKeyException e) { // the server is stopping
             throw new IOException(name + " has stopped", e);
         }
-        selector.wakeup();
-        return c;
     }
 
     /** Makes the loop apply interest changes (and deregister closed channels) now, not at its next readiness. */
@@ -115,6 +117,7 @@ final class IoLoop implements Runnable {
         } catch (ClosedSelectorException | InterruptedException e) {
             // stop() closed it (the server is stopping), or the engine interrupted its thread
         } finally {
+            ended = true;
             if (!stopping) { // ended by a surprise: no connection of this loop would hear from it again
                 LOG.log(Level.ERROR, name + " ended unexpectedly; closing its connections");
                 closeAll();
@@ -145,7 +148,7 @@ final class IoLoop implements Runnable {
             for (SelectionKey key : selector.keys()) {
                 if (key.attachment() instanceof LoopChannel c) {
                     c.closeQuietly(); // wakes its threads, which see the socket closed
-                }
+                } // one never registered is its own thread's to serve; it fails if it comes to wait
             }
         } catch (RuntimeException e) { // the selector itself is gone: its channels are closed with it
             LOG.log(Level.DEBUG, () -> name + ": closing connections failed: " + e);

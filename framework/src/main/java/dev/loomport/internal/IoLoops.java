@@ -73,16 +73,19 @@ final class IoLoops {
 
     /**
      * The socket an admitted connection is served through: {@code accepted} (blocking, from a
-     * {@link java.nio.channels.ServerSocketChannel}) made non-blocking and registered with the next loop
-     * in turn. Closing the returned socket closes {@code accepted}.
+     * {@link java.nio.channels.ServerSocketChannel}) made non-blocking and given the next loop in turn.
+     * Nothing selector-related happens here, on the accept thread: the connection registers itself with
+     * that loop, on its own thread, only if it comes to wait ({@link LoopKey}). Closing the returned socket
+     * closes {@code accepted}.
      */
     Socket adopt(Socket accepted) throws IOException {
         SocketChannel channel = accepted.getChannel();
         if (channel == null) { // a listener on this path accepts from a channel: a bug if not
             throw new IllegalStateException("not a channel's socket: " + accepted);
         }
+        channel.configureBlocking(false);
         IoLoop loop = loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
-        return new LoopSocket(loop.register(channel));
+        return new LoopSocket(new LoopChannel(channel, loop));
     }
 
     /** Stops every loop and waits for its threads; called once no connection is left. */

@@ -8,25 +8,25 @@ import java.lang.invoke.VarHandle;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
  * One connection on the framework-owned I/O path: blocking streams over a non-blocking channel that an
- * {@link IoLoop} watches. The loop reads on readiness and queues what came; a reader takes it, and parks
- * only when nothing is queued. Neither waits for the other: the waiting thread names itself, then looks
- * once more before it parks; the loop (or a close) changes the state, then takes the name. One of the two
- * always sees the other, so a wake-up is never lost (at worst one is spare, and the thread looks again).
+ * {@link IoLoop} watches once the connection has had to wait. Until then nothing is registered: a read
+ * tries the channel itself, and only one that finds nothing registers the channel with its loop (read
+ * interest, kept from then on) and parks; a connection served without waiting (its bytes already there)
+ * never costs its loop anything, as the JDK's path registers nothing until a read would block. Once
+ * registered, the loop reads on readiness, straight into the array of a reader parked with nothing
+ * queued ({@link ReadOffer}), else into a queued chunk; a reader takes from the queue and parks only when
+ * it is empty. Neither waits for the other: the waiting thread names itself, then looks once more before
+ * it parks; the loop (or a close) changes the state, then takes the name. One of the two always sees the
+ * other, so a wake-up is never lost (at worst one is spare, and the thread looks again).
  *
  * <p>Writes go straight to the channel from the writing thread; one the socket does not take whole asks
  * the loop for writability and parks. A close, a half-close or an interrupt wakes a parked thread at
@@ -39,38 +39,45 @@ final class LoopChannel {
     /** What a queued chunk costs beyond its bytes, about: an array header and a queue node. */
     static final int CHUNK_OVERHEAD = 64;
     private static final VarHandle CLOSED = Fields.of(MethodHandles.lookup(), "closed", boolean.class);
+    // The thread waiting to read or write, if any: fields, not AtomicReferences, one header less each per connection.
+    private static final VarHandle READER = Fields.of(MethodHandles.lookup(), "reader", Thread.class);
+    private static final VarHandle WRITER = Fields.of(MethodHandles.lookup(), "writer", Thread.class);
 
     private final SocketChannel channel;
-    private final IoLoop loop;
-    private volatile SelectionKey key;
-    /** What the loop read, in order; the reader takes it chunk by chunk ({@code current} from {@code pos}). */
-    private final Queue<byte[]> arrived = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger buffered = new AtomicInteger(); // unread bytes: available()
-    /** Unread bytes plus {@link #CHUNK_OVERHEAD} per queued chunk: what the pause is decided on. */
-    private final AtomicInteger held = new AtomicInteger();
+    private final LoopKey key;
+    /** The loop reads this socket: set once, by the reader that first waits; until then only readers read it. */
+    private volatile boolean readArmed;
+    private final ReadOffer offer = new ReadOffer();
+    private final ReadAhead ahead = new ReadAhead();
     private final ReentrantLock reading = new ReentrantLock(); // one reader at a time, as the JDK's streams
     private final ReentrantLock writing = new ReentrantLock();
-    private byte[] current; // guarded by reading
-    private int pos;        // guarded by reading
     private volatile boolean eof;
     private volatile boolean paused;
     private volatile boolean closed;      // set once (CLOSED)
     private volatile boolean inputShut;
     private volatile boolean outputShut;
+    private volatile boolean resetOnClose; // SO_LINGER 0 was asked for: the close is to be a RST
     private volatile IOException failure; // the loop's read failed (a reset): every read says so
     private volatile int timeoutMillis;   // SO_TIMEOUT: 0 waits for ever
-    private final AtomicReference<Thread> reader = new AtomicReference<>();
-    private final AtomicReference<Thread> writer = new AtomicReference<>();
-    private final InputStream input = new Input();
-    private final OutputStream output = new Output();
+    private volatile Thread reader; // READER
+    private volatile Thread writer; // WRITER
+    private final InputStream input = new LoopStreams.Input(this);
+    private final OutputStream output = new LoopStreams.Output(this);
 
     LoopChannel(SocketChannel channel, IoLoop loop) {
         this.channel = channel;
-        this.loop = loop;
+        this.key = new LoopKey(loop);
     }
 
+    /** For a test that plays the loop: {@code k} is this channel's, with read interest. */
     void registered(SelectionKey k) {
-        key = k;
+        key.set(k);
+        readArmed = true;
+    }
+
+    /** Whether the connection has registered with its loop (it has had to wait); a test's view. */
+    boolean registered() {
+        return key.registered();
     }
 
     SocketChannel channel() {
@@ -89,21 +96,21 @@ final class LoopChannel {
 
     /** The socket is readable: reads what is there and queues it; returns the reader to wake, if any. */
     Thread fill(ByteBuffer scratch) {
+        // A reader parked with nothing queued gets the bytes in its own array. Only with the queue empty:
+        // older bytes queued meanwhile (the reader offered before it saw them) must be read first.
+        int offered = ahead.isEmpty() ? offer.take() : 0;
+        boolean handed = false;
         try {
             // Never past the bound: at most what is left of it (held < MAX_BUFFERED, or reading is paused).
-            int room = Math.min(scratch.capacity(), MAX_BUFFERED - held.get());
+            // What goes into an offered array is not read ahead: the reader has it the moment it wakes.
+            int room = Math.min(scratch.capacity(), offered > 0 ? offered : ahead.room());
             int n = channel.read(scratch.clear().limit(Math.max(room, 1)));
-            if (n > 0) {
-                byte[] chunk = new byte[n];
-                scratch.flip().get(chunk);
-                arrived.add(chunk);
-                buffered.addAndGet(n);
-                // Each chunk is charged its overhead too, so that a client sending a byte at a time cannot
-                // make the queue hold many times the bound in array headers and nodes.
-                if (held.addAndGet(n + CHUNK_OVERHEAD) >= MAX_BUFFERED) {
-                    // Interest off before the flag: a reader that sees the flag turns it back on, and
-                    // must not have it turned off after that.
-                    key.interestOpsAnd(~SelectionKey.OP_READ);
+            if (n > 0 && offered > 0) {
+                offer.fill(scratch.flip(), n);
+                handed = true;
+            } else if (n > 0) {
+                if (ahead.add(scratch.flip(), n)) { // interest off before the flag: a reader that sees
+                    key.off(SelectionKey.OP_READ);        // the flag turns it back on, and for good
                     paused = true;
                 }
             } else if (n < 0) {
@@ -112,36 +119,54 @@ final class LoopChannel {
         } catch (IOException e) {
             failure = e;
             ended();
+        } finally {
+            if (offered > 0 && !handed) {
+                offer.decline(); // a reader woken by the end sees eof; else the offer stands
+            }
         }
-        return reader.getAndSet(null);
+        return (Thread) READER.getAndSet(this, null);
     }
 
     private void ended() {
         eof = true; // after the last chunk: a reader that sees eof sees every chunk before it
-        key.interestOpsAnd(~SelectionKey.OP_READ); // level-triggered: it would stay readable for ever
+        key.off(SelectionKey.OP_READ); // level-triggered: it would stay readable for ever
     }
 
     Thread takeWriter() {
-        return writer.getAndSet(null);
+        return (Thread) WRITER.getAndSet(this, null);
     }
-
-    // ---- the socket's side ----
 
     boolean isClosed() {
         return closed;
     }
 
-    /** Closes the channel and wakes whoever waits in it; the loop then deregisters it, closing the descriptor. */
+    /**
+     * Closes the channel and wakes whoever waits in it. One never registered closes at once, descriptor
+     * and all, at no cost to the loop; its output is shut down first (unless the peer has ended, or a RST
+     * is asked for) so that input left unread makes it a FIN, not a RST, as the JDK's socket does. One
+     * registered the JDK shuts down for writing at once, its descriptor goes at the loop's next select.
+     */
     void close() throws IOException {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
         try {
+            if (!key.registered() && !eof && !resetOnClose) {
+                try {
+                    channel.shutdownOutput();
+                } catch (IOException e) { // not connected any more: the close below is all there is to do
+                }
+            }
             channel.close();
         } finally {
             wakeWaiting();
-            loop.wakeup();
+            key.closed();
         }
+    }
+
+    /** Whether the close is to be a RST (SO_LINGER 0), which the close must then not turn into a FIN. */
+    void resetOnClose(boolean reset) {
+        resetOnClose = reset;
     }
 
     void closeQuietly() {
@@ -166,8 +191,8 @@ final class LoopChannel {
     }
 
     private void wakeWaiting() {
-        LockSupport.unpark(reader.getAndSet(null));
-        LockSupport.unpark(writer.getAndSet(null));
+        LockSupport.unpark((Thread) READER.getAndSet(this, null));
+        LockSupport.unpark((Thread) WRITER.getAndSet(this, null));
     }
 
     void setTimeout(int millis) {
@@ -178,9 +203,24 @@ final class LoopChannel {
         return timeoutMillis;
     }
 
+    /**
+     * What the loop has read and the reader not taken. A connection that has not waited yet is not read by
+     * its loop, so this starts the loop reading it (unless its reader is busy and will): a thread that asks
+     * what has arrived would otherwise hear "nothing" until the handler first waits.
+     */
     int available() throws IOException {
         ensureOpen();
-        return inputShut ? 0 : Math.max(0, buffered.get());
+        if (!readArmed && reading.tryLock()) {
+            try {
+                if (!readArmed && !eof && !inputShut) {
+                    key.on(SelectionKey.OP_READ, this);
+                    readArmed = true;
+                }
+            } finally {
+                reading.unlock();
+            }
+        }
+        return inputShut ? 0 : ahead.available();
     }
 
     private void ensureOpen() throws SocketException {
@@ -190,14 +230,14 @@ final class LoopChannel {
     }
 
     /**
-     * Parks until the loop, a close or a half-close names this thread in {@code slot} and wakes it,
-     * or the deadline (nanoTime; 0: none) passes. Returns at once if {@code ready} already holds.
+     * Parks until the loop, a close or a half-close takes this thread from {@code slot} (READER or WRITER)
+     * and wakes it, or the deadline (nanoTime; 0: none) passes. Returns at once if {@code ready} holds.
      */
-    private void await(AtomicReference<Thread> slot, BooleanSupplier ready, long deadline)
+    private void await(VarHandle slot, BooleanSupplier ready, long deadline)
             throws IOException {
         Thread me = Thread.currentThread();
         interrupted(me);
-        slot.set(me);
+        slot.setVolatile(this, me);
         try {
             if (!ready.getAsBoolean()) {
                 if (deadline == 0) {
@@ -211,7 +251,7 @@ final class LoopChannel {
                 }
             }
         } finally {
-            slot.compareAndSet(me, null);
+            slot.compareAndSet(this, me, null);
         }
         interrupted(me);
     }
@@ -225,14 +265,14 @@ final class LoopChannel {
     }
 
     private boolean readable() {
-        return !arrived.isEmpty() || eof || paused || closed || inputShut;
+        return offer.filled() || !ahead.isEmpty() || eof || paused || closed || inputShut;
     }
 
     private boolean unblocked() {
         return closed || outputShut;
     }
 
-    private int read(byte[] b, int off, int len) throws IOException {
+    int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         reading.lock();
         try {
@@ -250,55 +290,75 @@ final class LoopChannel {
                 if (len == 0) {
                     return 0;
                 }
-                int n = take(b, off, len);
+                int n = ahead.take(b, off, len);
                 if (n > 0) {
                     return n;
                 }
-                if (eof && arrived.isEmpty()) {
+                if (eof && ahead.isEmpty()) {
                     IOException failed = failure;
                     if (failed != null) { // raised on the loop's thread: thrown anew on the reader's
                         throw new SocketException(failed.getMessage(), failed);
                     }
                     return -1;
                 }
+                if (!readArmed) { // the loop does not read this socket yet: this thread does, until it would wait
+                    n = readDirect(b, off, len);
+                    if (n > 0) {
+                        return n;
+                    }
+                    if (eof) {
+                        continue; // the end, or a reset: said as when the loop saw it
+                    }
+                    interrupted(Thread.currentThread()); // registering for a wait that cannot happen is waste
+                    key.on(SelectionKey.OP_READ, this); // level-triggered: what arrived since the read above is seen
+                    readArmed = true;
+                }
                 if (paused) { // everything read: let the loop read the socket again
                     paused = false;
-                    interest(SelectionKey.OP_READ);
+                    key.on(SelectionKey.OP_READ, this);
                 }
-                await(reader, this::readable, deadline);
+                offer.offer(b, off, len);
+                IOException failed = null;
+                int got;
+                try {
+                    await(READER, this::readable, deadline);
+                } catch (IOException e) { // a timeout, or an interrupt (which closed the socket)
+                    failed = e;
+                } finally {
+                    got = offer.withdraw(); // whatever happened: the loop must not write into b after this
+                }
+                if (got > 0) { // already taken off the socket: the caller's, whatever else happened meanwhile
+                    return got;
+                }
+                if (failed != null) {
+                    throw failed;
+                }
             }
         } finally {
             reading.unlock();
         }
     }
 
-    private int take(byte[] b, int off, int len) {
-        if (current == null || pos == current.length) {
-            current = arrived.poll();
-            pos = 0;
-            if (current == null) {
-                return 0;
-            }
-            held.addAndGet(-CHUNK_OVERHEAD);
-        }
-        int n = Math.min(len, current.length - pos);
-        System.arraycopy(current, pos, b, off, n);
-        pos += n;
-        buffered.addAndGet(-n);
-        held.addAndGet(-n);
-        return n;
-    }
-
-    private void interest(int op) throws SocketException {
+    /**
+     * Reads what is there into the caller's array, never waiting, as the JDK's path does before it parks
+     * (at most {@link #MAX_BUFFERED}: the JDK bounds the direct buffer its read borrows likewise). 0 if
+     * nothing; the end or a failure sets {@code eof} ({@code failure}), reported as when the loop sees it.
+     */
+    private int readDirect(byte[] b, int off, int len) throws IOException {
         try {
-            key.interestOpsOr(op); // seen at the loop's next select, which the wakeup makes now
-        } catch (CancelledKeyException e) {
-            throw new SocketException("Socket closed");
+            int n = channel.read(ByteBuffer.wrap(b, off, Math.min(len, MAX_BUFFERED)));
+            eof = n < 0;
+            return Math.max(n, 0);
+        } catch (ClosedChannelException e) { // closed by another thread meanwhile
+            throw new SocketException("Socket closed", e);
+        } catch (IOException e) {
+            failure = e;
+            eof = true;
+            return 0;
         }
-        loop.wakeup();
     }
 
-    private void write(byte[] b, int off, int len) throws IOException {
+    void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         writing.lock();
         try {
@@ -319,9 +379,9 @@ final class LoopChannel {
                     throw new SocketException(e.getMessage(), e);
                 }
                 if (n == 0) {
-                    writer.set(Thread.currentThread()); // before the interest: the loop may answer at once
-                    interest(SelectionKey.OP_WRITE);
-                    await(writer, this::unblocked, 0);
+                    writer = Thread.currentThread(); // before the interest: the loop may answer at once
+                    key.on(SelectionKey.OP_WRITE, this);
+                    await(WRITER, this::unblocked, 0);
                 }
             }
         } finally {
@@ -335,47 +395,6 @@ final class LoopChannel {
             return "loop socket " + channel.getRemoteAddress();
         } catch (IOException e) {
             return "loop socket (closed)";
-        }
-    }
-
-    private final class Input extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return LoopChannel.this.read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return LoopChannel.this.read(b, off, len);
-        }
-
-        @Override
-        public int available() throws IOException {
-            return LoopChannel.this.available();
-        }
-
-        /** Closes the socket, as the JDK's socket streams do. */
-        @Override
-        public void close() throws IOException {
-            LoopChannel.this.close();
-        }
-    }
-
-    private final class Output extends OutputStream {
-        @Override
-        public void write(int b) throws IOException {
-            LoopChannel.this.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            LoopChannel.this.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            LoopChannel.this.close();
         }
     }
 }

@@ -9,6 +9,7 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 
@@ -77,7 +78,12 @@ final class LoopSocket extends Socket {
 
     @Override public void setTcpNoDelay(boolean on) throws SocketException { adaptor.setTcpNoDelay(on); }
     @Override public boolean getTcpNoDelay() throws SocketException { return adaptor.getTcpNoDelay(); }
-    @Override public void setSoLinger(boolean on, int linger) throws SocketException { adaptor.setSoLinger(on, linger); }
+    @Override
+    public void setSoLinger(boolean on, int linger) throws SocketException {
+        adaptor.setSoLinger(on, linger);
+        io.resetOnClose(on && linger == 0); // that close must stay a RST (LoopChannel.close)
+    }
+
     @Override public int getSoLinger() throws SocketException { return adaptor.getSoLinger(); }
     @Override public void setSendBufferSize(int size) throws SocketException { adaptor.setSendBufferSize(size); }
     @Override public int getSendBufferSize() throws SocketException { return adaptor.getSendBufferSize(); }
@@ -94,6 +100,9 @@ final class LoopSocket extends Socket {
     @Override
     public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
         adaptor.setOption(name, value);
+        if (name == StandardSocketOptions.SO_LINGER) {
+            io.resetOnClose(Integer.valueOf(0).equals(value));
+        }
         return this;
     }
 
@@ -133,6 +142,11 @@ final class LoopSocket extends Socket {
     @Override public boolean isConnected() { return adaptor.isConnected(); }
     @Override public boolean isBound() { return adaptor.isBound(); }
     @Override public boolean isClosed() { return io.isClosed(); }
+
+    /** Whether the connection has registered with its loop (it has had to wait): for tests. */
+    boolean registeredWithLoop() {
+        return io.registered();
+    }
     @Override public boolean isInputShutdown() { return adaptor.isInputShutdown(); }
     @Override public boolean isOutputShutdown() { return adaptor.isOutputShutdown(); }
 
