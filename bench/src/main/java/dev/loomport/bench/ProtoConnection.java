@@ -113,7 +113,7 @@ final class ProtoConnection implements AutoCloseable {
             if (!channel.isOpen()) {
                 throw new IOException("closed before its loop registered it");
             }
-            if (kind == ProtoEchoServer.Kind.POLL) {
+            if (kind.handlersPoll()) {
                 loop.pollNow(); // registrations are made by whoever polls, and this handler keeps the loop's thread out
             }
         }
@@ -193,7 +193,7 @@ final class ProtoConnection implements AutoCloseable {
                     key.interestOpsOr(SelectionKey.OP_READ);
                     loop.wakeup();
                 }
-                if (rounds < loop.pollRounds()) { // POLL: look for readiness ourselves before parking
+                if (rounds < loop.pollRounds() && loop.mayPoll()) { // POLL, LAST: look for readiness before parking
                     if (rounds++ > 0) {
                         Thread.yield(); // lets the threads the last poll woke on this carrier run (and reply) first
                     }

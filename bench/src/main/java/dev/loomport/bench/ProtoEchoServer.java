@@ -41,17 +41,25 @@ public final class ProtoEchoServer {
                 + " on readiness and re-armed when a read finds nothing (the JDK's re-arm, on loops we own)"),
         POLL("as batch, but handlers poll: a read that finds nothing first takes the loop's selector if free and runs"
                 + " selectNow, waking the ready connections' threads from its carrier; the loop's thread selects only"
-                + " when no handler runs");
+                + " when no handler runs"),
+        LAST("as poll, but only a loop's last running handler polls; the others park at once, so a busy loop makes"
+                + " one selectNow per round of its handlers, not one per read");
 
         final String description;
 
         Kind(String description) {
             this.description = description;
         }
+
+        /** Whether handlers poll their loop (and the loop's thread selects only when none runs). */
+        boolean handlersPoll() {
+            return this == POLL || this == LAST;
+        }
     }
 
     /**
-     * A kind and, for the loop kinds, how many selector loops ({@code loop2}: two) and, for {@code POLL}, how many
+     * A kind and, for the loop kinds, how many selector loops ({@code loop2}: two) and, for {@code POLL} and
+     * {@code LAST}, how many
      * polls a read makes before it parks ({@code poll2-r3}: two loops, 3 rounds; default {@value #POLL_ROUNDS});
      * {@code jdk-pmN} is the
      * JDK's path with {@code -Djdk.pollerMode=N} (JDK 22 and later: 1 platform-thread pollers, 2 virtual-thread
@@ -63,7 +71,7 @@ public final class ProtoEchoServer {
          * replies bring the next messages) and polls again, then parks: a bounded spin of one yield.
          */
         static final int POLL_ROUNDS = 2;
-        private static final Pattern NAME = Pattern.compile("(jdk|loop|batch|vtread|poll)(\\d*)(?:-r(\\d+))?|jdk-pm([1-3])");
+        private static final Pattern NAME = Pattern.compile("(jdk|loop|batch|vtread|poll|last)(\\d*)(?:-r(\\d+))?|jdk-pm([1-3])");
 
         static Variant parse(String name) {
             Matcher m = NAME.matcher(name);
@@ -78,24 +86,24 @@ public final class ProtoEchoServer {
             if (loops < 1 || loops > 64) {
                 throw new IllegalArgumentException("prototype loops out of range 1..64: " + name);
             }
-            if (m.group(3) != null && kind != Kind.POLL) {
-                throw new IllegalArgumentException("only poll variants take -rN (poll rounds): " + name);
+            if (m.group(3) != null && !kind.handlersPoll()) {
+                throw new IllegalArgumentException("only poll and last variants take -rN (poll rounds): " + name);
             }
-            int rounds = kind != Kind.POLL ? 0 : m.group(3) == null ? POLL_ROUNDS : Integer.parseInt(m.group(3));
-            if (kind == Kind.POLL && (rounds < 1 || rounds > 64)) {
+            int rounds = !kind.handlersPoll() ? 0 : m.group(3) == null ? POLL_ROUNDS : Integer.parseInt(m.group(3));
+            if (kind.handlersPoll() && (rounds < 1 || rounds > 64)) {
                 throw new IllegalArgumentException("poll rounds out of range 1..64: " + name);
             }
             return new Variant(kind, loops, rounds, List.of());
         }
 
         static String names() {
-            return "jdk, jdk-pm1, jdk-pm2, jdk-pm3, loopN, batchN, vtreadN, pollN[-rR] (N selector loops, default 1;"
+            return "jdk, jdk-pm1, jdk-pm2, jdk-pm3, loopN, batchN, vtreadN, pollN[-rR], lastN[-rR] (N selector loops, default 1;"
                     + " R polls before a read parks, default " + POLL_ROUNDS + ")";
         }
 
         String description() {
             return kind.description + (kind == Kind.JDK ? "" : "; " + loops + " loop(s)")
-                    + (kind == Kind.POLL ? "; " + pollRounds + " poll(s) before a read parks" : "")
+                    + (kind.handlersPoll() ? "; " + pollRounds + " poll(s) before a read parks" : "")
                     + (jvmFlags.isEmpty() ? "" : "; JVM flags `" + String.join(" ", jvmFlags) + "`");
         }
     }

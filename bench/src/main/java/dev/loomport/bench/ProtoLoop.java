@@ -22,14 +22,14 @@ import java.util.concurrent.locks.LockSupport;
  * thread, so a select costs one loop-to-carrier hand-off however many it wakes ({@code BATCH}); or only
  * signals readiness and lets the virtual thread read ({@code VTREAD}); or leaves the selecting to the handlers
  * while any runs, each polling with {@code selectNow} before it parks, and selects itself only when none runs
- * ({@code POLL}, see {@link ProtoPoll}). Writes are the virtual thread's; the
+ * ({@code POLL}, or only the last running handler polls: {@code LAST}; see {@link ProtoPoll}). Writes are the virtual thread's; the
  * loop only watches writability for a write the socket would not take. A connection closed under the loop
  * (before it was registered, or between readiness and handling) is skipped: the loop never dies of one.
  */
 final class ProtoLoop implements Runnable {
     private final ProtoEchoServer.Kind kind;
     private final int pollRounds;
-    private final ProtoPoll poll; // POLL only: who may select now
+    private final ProtoPoll poll; // POLL and LAST only: who may select now
     private final Selector selector;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
     private final Queue<ProtoConnection> registrations = new ConcurrentLinkedQueue<>();
@@ -40,7 +40,7 @@ final class ProtoLoop implements Runnable {
     private ProtoLoop(ProtoEchoServer.Kind kind, int pollRounds) throws IOException {
         this.kind = kind;
         this.pollRounds = pollRounds;
-        this.poll = kind == ProtoEchoServer.Kind.POLL ? new ProtoPoll() : null;
+        this.poll = kind.handlersPoll() ? new ProtoPoll() : null;
         this.selector = Selector.open();
     }
 
@@ -50,7 +50,7 @@ final class ProtoLoop implements Runnable {
      */
     static ProtoLoop start(ProtoEchoServer.Kind kind, int index, int pollRounds) throws IOException {
         ProtoLoop loop = new ProtoLoop(kind, pollRounds);
-        if (kind == ProtoEchoServer.Kind.BATCH || kind == ProtoEchoServer.Kind.POLL) {
+        if (kind == ProtoEchoServer.Kind.BATCH || kind.handlersPoll()) {
             loop.waker = Thread.ofVirtual().name("proto-waker-" + index).start(loop::wakeBatches);
         }
         Thread t = new Thread(loop, "proto-loop-" + index);
@@ -86,6 +86,11 @@ final class ProtoLoop implements Runnable {
     /** How many times a {@code POLL} handler's read polls before it parks (0 for the other kinds). */
     int pollRounds() {
         return pollRounds;
+    }
+
+    /** Whether a handler whose read found nothing should poll: any ({@code POLL}) or only the last running ({@code LAST}). */
+    boolean mayPoll() {
+        return kind == ProtoEchoServer.Kind.POLL || poll.runningCount() <= 1;
     }
 
     /**

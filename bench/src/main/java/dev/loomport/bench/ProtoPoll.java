@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The poll right of one {@code POLL} loop of the I/O-path prototype: who may select on its selector, and
+ * The poll right of one {@code POLL} or {@code LAST} loop of the I/O-path prototype: who may select on its selector, and
  * whether the loop's platform thread must, because no handler will.
  *
  * <p>Handlers poll: a handler whose read finds nothing takes the right if it is free (a CAS, never a wait),
@@ -54,6 +54,11 @@ final class ProtoPoll {
     /** A handler starts running: it was started, or someone unparked it. */
     void running() {
         running.incrementAndGet();
+    }
+
+    /** Handlers running now, the caller included if it runs. */
+    int runningCount() {
+        return running.get();
     }
 
     /** A handler is about to park or has ended; the last one out hands polling to the platform thread. */
