@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * One connection of the I/O-path prototype, seen by its handler as blocking streams (the shape of loomport's
@@ -38,7 +39,7 @@ final class ProtoConnection implements AutoCloseable {
     private volatile IOException failure;
     /** The virtual thread parked in read (or about to park), for the loop to wake. */
     private final AtomicReference<Thread> reader = new AtomicReference<>();
-    private volatile Thread writer;
+    private final AtomicReference<Thread> writer = new AtomicReference<>();
     private final InputStream input = new Input();
     private final OutputStream output = new Output();
 
@@ -101,9 +102,7 @@ final class ProtoConnection implements AutoCloseable {
     }
 
     Thread takeWriter() {
-        Thread t = writer;
-        writer = null;
-        return t;
+        return writer.getAndSet(null);
     }
 
     private SelectionKey key() throws IOException {
@@ -113,6 +112,9 @@ final class ProtoConnection implements AutoCloseable {
             }
             if (!channel.isOpen()) {
                 throw new IOException("closed before its loop registered it");
+            }
+            if (kind.handlersPoll()) {
+                loop.pollNow(); // registrations are made by whoever polls, and this handler keeps the loop's thread out
             }
         }
     }
@@ -124,10 +126,31 @@ final class ProtoConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Parks the caller, named in {@code waiter}, unless {@code stillWaiting} says no; for {@code POLL} it counts
+     * itself out first and back in afterwards unless whoever unparked it took its name (and counted it).
+     */
+    private void await(AtomicReference<Thread> waiter, BooleanSupplier stillWaiting)
+            throws InterruptedIOException {
+        Thread me = Thread.currentThread();
+        waiter.set(me);
+        loop.handlerStopped();
+        try {
+            if (stillWaiting.getAsBoolean()) {
+                park(this);
+            }
+        } finally {
+            if (waiter.compareAndSet(me, null)) {
+                loop.handlerRunning();
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();
         loop.wakeup(); // the loop deregisters (and the JDK then closes the descriptor) at its next turn
+        loop.handlerStopped(); // POLL: this handler polls no more
     }
 
     private final class Input extends InputStream {
@@ -143,6 +166,7 @@ final class ProtoConnection implements AutoCloseable {
         }
 
         private int readBuffered(byte[] b, int off, int len) throws IOException {
+            int rounds = 0;
             while (true) {
                 if (current == null || pos == current.length) {
                     current = arrived.poll();
@@ -169,11 +193,15 @@ final class ProtoConnection implements AutoCloseable {
                     key.interestOpsOr(SelectionKey.OP_READ);
                     loop.wakeup();
                 }
-                reader.set(Thread.currentThread());
-                if (arrived.isEmpty() && !eof) {
-                    park(this);
+                if (rounds < loop.pollRounds() && loop.mayPoll()) { // POLL, LAST: look for readiness before parking
+                    if (rounds++ > 0) {
+                        Thread.yield(); // lets the threads the last poll woke on this carrier run (and reply) first
+                    }
+                    if (loop.pollNow()) {
+                        continue;
+                    }
                 }
-                reader.compareAndSet(Thread.currentThread(), null);
+                await(reader, () -> arrived.isEmpty() && !eof);
             }
         }
 
@@ -203,10 +231,12 @@ final class ProtoConnection implements AutoCloseable {
             ByteBuffer from = ByteBuffer.wrap(b, off, len);
             while (from.hasRemaining()) {
                 if (channel.write(from) == 0) {
-                    writer = Thread.currentThread();
-                    key().interestOpsOr(SelectionKey.OP_WRITE);
-                    loop.wakeup();
-                    park(this);
+                    SelectionKey k = key();
+                    await(writer, () -> {
+                        k.interestOpsOr(SelectionKey.OP_WRITE);
+                        loop.wakeup();
+                        return true;
+                    });
                 }
             }
         }

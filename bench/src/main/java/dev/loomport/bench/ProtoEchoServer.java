@@ -38,44 +38,72 @@ public final class ProtoEchoServer {
         BATCH("as loop, but one hand-off per select: the loop queues the threads to wake and unparks one waker"
                 + " virtual thread, which unparks them from a carrier"),
         VTREAD("selector loops only signal readiness and the virtual thread reads itself; read interest is dropped"
-                + " on readiness and re-armed when a read finds nothing (the JDK's re-arm, on loops we own)");
+                + " on readiness and re-armed when a read finds nothing (the JDK's re-arm, on loops we own)"),
+        POLL("as batch, but handlers poll: a read that finds nothing first takes the loop's selector if free and runs"
+                + " selectNow, waking the ready connections' threads from its carrier; the loop's thread selects only"
+                + " when no handler runs"),
+        LAST("as poll, but only a loop's last running handler polls; the others park at once, so a busy loop makes"
+                + " one selectNow per round of its handlers, not one per read");
 
         final String description;
 
         Kind(String description) {
             this.description = description;
         }
+
+        /** Whether handlers poll their loop (and the loop's thread selects only when none runs). */
+        boolean handlersPoll() {
+            return this == POLL || this == LAST;
+        }
     }
 
     /**
-     * A kind and, for the loop kinds, how many selector loops ({@code loop2}: two); {@code jdk-pmN} is the
+     * A kind and, for the loop kinds, how many selector loops ({@code loop2}: two) and, for {@code POLL} and
+     * {@code LAST}, how many
+     * polls a read makes before it parks ({@code poll2-r3}: two loops, 3 rounds; default {@value #POLL_ROUNDS});
+     * {@code jdk-pmN} is the
      * JDK's path with {@code -Djdk.pollerMode=N} (JDK 22 and later: 1 platform-thread pollers, 2 virtual-thread
      * pollers, 27: 3 a poller per carrier), the flag the runner then gives that server's JVM.
      */
-    record Variant(Kind kind, int loops, List<String> jvmFlags) {
-        private static final Pattern NAME = Pattern.compile("(jdk|loop|batch|vtread)(\\d*)|jdk-pm([1-3])");
+    record Variant(Kind kind, int loops, int pollRounds, List<String> jvmFlags) {
+        /**
+         * A read polls once, then yields once (so the threads that poll woke on this carrier run, and their
+         * replies bring the next messages) and polls again, then parks: a bounded spin of one yield.
+         */
+        static final int POLL_ROUNDS = 2;
+        private static final Pattern NAME = Pattern.compile("(jdk|loop|batch|vtread|poll|last)(\\d*)(?:-r(\\d+))?|jdk-pm([1-3])");
 
         static Variant parse(String name) {
             Matcher m = NAME.matcher(name);
             if (!m.matches()) {
                 throw new IllegalArgumentException("no prototype variant '" + name + "'; variants: " + names());
             }
-            if (m.group(3) != null) {
-                return new Variant(Kind.JDK, 1, List.of("-Djdk.pollerMode=" + m.group(3)));
+            if (m.group(4) != null) {
+                return new Variant(Kind.JDK, 1, 0, List.of("-Djdk.pollerMode=" + m.group(4)));
             }
+            Kind kind = Kind.valueOf(m.group(1).toUpperCase(Locale.ROOT));
             int loops = m.group(2).isEmpty() ? 1 : Integer.parseInt(m.group(2));
             if (loops < 1 || loops > 64) {
                 throw new IllegalArgumentException("prototype loops out of range 1..64: " + name);
             }
-            return new Variant(Kind.valueOf(m.group(1).toUpperCase(Locale.ROOT)), loops, List.of());
+            if (m.group(3) != null && !kind.handlersPoll()) {
+                throw new IllegalArgumentException("only poll and last variants take -rN (poll rounds): " + name);
+            }
+            int rounds = !kind.handlersPoll() ? 0 : m.group(3) == null ? POLL_ROUNDS : Integer.parseInt(m.group(3));
+            if (kind.handlersPoll() && (rounds < 1 || rounds > 64)) {
+                throw new IllegalArgumentException("poll rounds out of range 1..64: " + name);
+            }
+            return new Variant(kind, loops, rounds, List.of());
         }
 
         static String names() {
-            return "jdk, jdk-pm1, jdk-pm2, jdk-pm3, loopN, batchN, vtreadN (N selector loops, default 1)";
+            return "jdk, jdk-pm1, jdk-pm2, jdk-pm3, loopN, batchN, vtreadN, pollN[-rR], lastN[-rR] (N selector loops, default 1;"
+                    + " R polls before a read parks, default " + POLL_ROUNDS + ")";
         }
 
         String description() {
             return kind.description + (kind == Kind.JDK ? "" : "; " + loops + " loop(s)")
+                    + (kind.handlersPoll() ? "; " + pollRounds + " poll(s) before a read parks" : "")
                     + (jvmFlags.isEmpty() ? "" : "; JVM flags `" + String.join(" ", jvmFlags) + "`");
         }
     }
@@ -115,7 +143,7 @@ public final class ProtoEchoServer {
     private static void serveLoops(Variant variant, InetSocketAddress address) throws IOException {
         List<ProtoLoop> loops = new ArrayList<>();
         for (int i = 0; i < variant.loops(); i++) {
-            loops.add(ProtoLoop.start(variant.kind(), i));
+            loops.add(ProtoLoop.start(variant.kind(), i, variant.pollRounds()));
         }
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);

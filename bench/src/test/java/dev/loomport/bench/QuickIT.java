@@ -60,7 +60,7 @@ class QuickIT {
     @Timeout(180)
     void everyPrototypeVariantEchoesExactlyUnderLargeMessagesAndChurn() throws Exception {
         Path out = Path.of(System.getProperty("bench.out")).resolve("proto");
-        List<String> variants = List.of("loop", "batch2", "vtread");
+        List<String> variants = List.of("loop", "batch2", "vtread", "poll2", "last2");
 
         int status = Runner.run("--quick", "--out", out.toString(), "--proto", String.join(",", variants),
                 "--servers", variants.stream().map(v -> "proto-" + v).collect(Collectors.joining(",")),
