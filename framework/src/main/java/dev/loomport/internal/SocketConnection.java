@@ -113,10 +113,18 @@ final class SocketConnection implements Runnable {
      * Where every connection that started ends, whatever ended it: the socket closes before the scopes,
      * so a subtask blocked on it gives way even if it ignores interrupts (bytes already written are
      * still delivered); then the drain actions stop and the outcome is counted.
+     *
+     * <p>A handler that failed ({@link Outcome#ERROR}) broke its exchange mid-protocol, as an abort
+     * does, so it ends the same way: a RST and no TLS close_notify, never the FIN (or close_notify) a
+     * client without framing of its own would take for a finished exchange (docs/limits.md).
      */
     private void finish(Outcome outcome, Throwable failure, long started, LongTaskTimer.Sample openSample) {
         try {
-            closeTls();
+            if (outcome == Outcome.ERROR) {
+                resetOnClose();
+            } else {
+                closeTls();
+            }
             closeSocket();
             ConnectionScopes opened = scopes;
             if (opened != null) {

@@ -1,0 +1,64 @@
+package dev.loomport;
+
+import static dev.loomport.TestClients.connect;
+import static dev.loomport.TestHandlers.handler;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.Socket;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a client sees when its handler ends by itself, on whichever I/O path the run forces (surefire runs
+ * this class on both): a handler that throws broke the exchange, so the client gets a RST ("connection
+ * reset"), unread input or not; a handler that returns ends with a FIN (end of stream), unread input or
+ * not. docs/limits.md says both; a change to either fails here.
+ */
+class HandlerEndTest {
+    private static final byte[] HELLO = "hello\n".getBytes(US_ASCII);
+
+    @Test
+    void aHandlerThatThrowsWithInputUnreadEndsWithAReset() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        try (Server server = TestServers.serve(handler("half", c -> {
+                c.input().read(); // one byte of the six: five stay unread
+                c.output().write(HELLO);
+                throw new IllegalStateException("a handler's bug, mid-protocol");
+            }), registry);
+             Socket client = connect(server)) {
+            client.getOutputStream().write(HELLO);
+            TestClients.assertReset(client);
+            await().untilAsserted(() -> assertEquals(Map.of("error", 1L), Meters.closed(registry)));
+        }
+    }
+
+    @Test
+    void aHandlerThatThrowsWithNothingUnreadEndsWithAReset() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        try (Server server = TestServers.serve(handler("early", c -> {
+                throw new IllegalStateException("a handler's bug, before a byte");
+            }), registry);
+             Socket client = connect(server)) {
+            TestClients.assertReset(client);
+            await().untilAsserted(() -> assertEquals(Map.of("error", 1L), Meters.closed(registry)));
+        }
+    }
+
+    @Test
+    void aHandlerThatReturnsWithInputUnreadEndsWithAFin() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        try (Server server = TestServers.serve(handler("done", c -> {
+                c.input().read();
+                c.output().write(HELLO);
+            }), registry);
+             Socket client = connect(server)) {
+            client.getOutputStream().write(HELLO);
+            assertArrayEquals(HELLO, client.getInputStream().readAllBytes(), "the reply, then end of stream");
+            await().untilAsserted(() -> assertEquals(Map.of("server-closed", 1L), Meters.closed(registry)));
+        }
+    }
+}
