@@ -51,6 +51,21 @@ class ${className}PluginTest {
     }
 
     @Test
+    void aDrainingServerSaysGoodbyeAndTheConnectionEndsWhenTheClientCloses() throws Exception {
+        TestServer server = loomport.start(new ${className}Plugin());
+        TestClient client = server.client();
+        assertEquals("Hello, world!", client.sendLine("world").readLine());
+        // A graceful stop, as SIGTERM starts it, with a grace period far longer than this test.
+        Thread stop = Thread.ofVirtual().start(() -> server.server().shutdown(Duration.ofMinutes(5)));
+        assertEquals(${className}Handler.GOODBYE, client.readLine());
+        assertTrue(client.isClosedByServer(), "the goodbye is the last line: then end of stream");
+        client.close(); // what a client does at end of stream
+        stop.join(); // the stop is over once the handler has returned: it did not wait for the grace period
+        assertEquals(1, server.count("loomport.closed.connections", "outcome", "client-closed"),
+                "the connection ended when the client closed, not when the grace period did");
+    }
+
+    @Test
     void aBlankGreetingStopsTheStartNamingTheOptionAndTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
                 loomport.start(TestServer.of(new ${className}Plugin()).option("greeting", " ")));
