@@ -3,7 +3,9 @@ package dev.loomport.demo.echo;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -16,11 +18,11 @@ import org.junit.jupiter.api.Test;
 /**
  * That the ITs' launchers really serve on the I/O path the build forces ({@link Child#IO_PATH}), so that
  * the ITs tagged {@code io-path}, which the build runs a second time on the path the JDK does not take by
- * default, test that path and not the default twice. A launcher on the loop path runs the framework's
- * readiness loops, platform threads named {@code loomport io-loop-N}; one on the JDK's path has none, so
- * the child's thread names tell the path from outside it, without a word of the launcher's own.
+ * default, test that path and not the default twice (the second test; the first checks the check). A
+ * launcher on the loop path runs the framework's readiness loops, platform threads named
+ * {@code loomport io-loop-N}; one on the JDK's path has none, so the child's thread names tell the path
+ * from outside it, without a word of the launcher's own.
  */
-@Tag("io-path")
 class IoPathIT {
     /** The loops' thread names as the kernel holds them: cut to 15 bytes. */
     private static final String LOOP_THREAD = "loomport io-loo";
@@ -28,10 +30,11 @@ class IoPathIT {
     @Test
     void theLoopThreadsTellWhichPathALauncherServesOn() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "no /proc/PID/task here to read thread names from");
-        assertEquals(true, servesOnLoops(Child.launcher().jvmArgs("-Ddev.loomport.io=loop")), "forced loop");
-        assertEquals(false, servesOnLoops(Child.launcher().jvmArgs("-Ddev.loomport.io=jdk")), "forced jdk");
+        assertTrue(servesOnLoops(Child.launcher().jvmArgs("-Ddev.loomport.io=loop")), "forced loop: loop threads");
+        assertFalse(servesOnLoops(Child.launcher().jvmArgs("-Ddev.loomport.io=jdk")), "forced jdk: no loop thread");
     }
 
+    @Tag("io-path") // the build's second IT run, where dev.loomport.it.io is set
     @Test
     void theBuildsForcedPathIsTheOneServedAndNotTheJdksDefault() throws Exception {
         String forced = System.getProperty(Child.IO_PATH, "");
