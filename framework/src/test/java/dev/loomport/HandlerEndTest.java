@@ -39,10 +39,14 @@ class HandlerEndTest {
     @Test
     void aHandlerThatThrowsWithNothingUnreadEndsWithAReset() throws Exception {
         var registry = new SimpleMeterRegistry();
-        try (Server server = TestServers.serve(handler("early", c -> {
-                throw new IllegalStateException("a handler's bug, before a byte");
+        try (Server server = TestServers.serve(handler("all-read", c -> {
+                // Reads all the client sent first: a handler that threw at once could reset the
+                // connection before the client's connect() had returned, and the test would fail there.
+                c.input().readNBytes(HELLO.length);
+                throw new IllegalStateException("a handler's bug, with every byte read");
             }), registry);
              Socket client = connect(server)) {
+            client.getOutputStream().write(HELLO);
             TestClients.assertReset(client);
             await().untilAsserted(() -> assertEquals(Map.of("error", 1L), Meters.closed(registry)));
         }
