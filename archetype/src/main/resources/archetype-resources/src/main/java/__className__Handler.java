@@ -20,11 +20,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code FrameTooLargeException}, and the connection ends with the outcome {@code frame-too-large}.
  *
  * <p>When the server drains (SIGTERM, Ctrl-C), the handler says goodbye: a drain action, registered with
- * {@code connection.onDrain(...)}, writes {@link #GOODBYE} and shuts the output down, so the client reads
- * the line, then end of stream, and closes (nc does); the connection ends then, not at the end of the
- * grace period. A line that comes after the goodbye is not answered: the handler returns. A client that
- * neither closes nor sends is still closed by the server when the grace period (10 s in the launcher)
- * ends. loomport's docs/plugins.md ("Draining") says more.
+ * {@code connection.onDrain(...)}, writes {@link #GOODBYE}, shuts the output down (the client reads the
+ * line, then end of stream) and interrupts the handler's thread, which wakes its read (the JDK closes a
+ * socket whose virtual thread is interrupted in I/O), so the handler returns at once. The connection ends
+ * then, whether or not the client closes its side (nc keeps it open until its own input ends), not when
+ * the grace period (10 s in the launcher) does. loomport's docs/plugins.md ("Draining") says more.
  */
 final class ${className}Handler implements ConnectionHandler {
     /** The longest line accepted, in bytes, without its line end. */
@@ -46,23 +46,35 @@ final class ${className}Handler implements ConnectionHandler {
         // so that a goodbye never lands inside an answer, and no answer follows it.
         Lock turns = new ReentrantLock();
         AtomicBoolean saidGoodbye = new AtomicBoolean();
-        connection.onDrain(() -> sayGoodbye(connection, out, turns, saidGoodbye));
-        for (String line; (line = in.readLine(MAX_LINE)) != null; ) {
-            turns.lock();
-            try {
-                if (saidGoodbye.get()) {
-                    return; // the output is shut: nothing more can be answered
+        Thread handler = Thread.currentThread();
+        connection.onDrain(() -> sayGoodbye(connection, out, turns, saidGoodbye, handler));
+        try {
+            for (String line; (line = in.readLine(MAX_LINE)) != null; ) {
+                turns.lock();
+                try {
+                    if (saidGoodbye.get()) {
+                        return; // the output is shut: nothing more can be answered
+                    }
+                    out.writeLine(greeting + ", " + line + "!");
+                    out.flush(); // the client waits for this answer before it sends more
+                } finally {
+                    turns.unlock();
                 }
-                out.writeLine(greeting + ", " + line + "!");
-                out.flush(); // the client waits for this answer before it sends more
-            } finally {
-                turns.unlock();
             }
+        } catch (IOException e) {
+            if (!saidGoodbye.get()) {
+                throw e; // the connection failed: loomport counts how
+            }
+            // the goodbye's interrupt closed the socket under the read: the connection is over, as meant
         }
     }
 
-    /** The drain action: {@link #GOODBYE}, then end of stream, which tells the client to close. */
-    private static void sayGoodbye(Connection connection, FrameWriter out, Lock turns, AtomicBoolean saidGoodbye) {
+    /**
+     * The drain action: {@link #GOODBYE}, then end of stream, then the handler's thread interrupted, so
+     * that its read gives way and the connection ends now, not when the grace period does.
+     */
+    private static void sayGoodbye(Connection connection, FrameWriter out, Lock turns, AtomicBoolean saidGoodbye,
+            Thread handler) {
         turns.lock();
         try {
             saidGoodbye.set(true);
@@ -70,9 +82,10 @@ final class ${className}Handler implements ConnectionHandler {
             out.flush();
             connection.shutdownOutput();
         } catch (IOException e) {
-            // the client is gone already: no one is left to tell, and the handler's read ends too
+            // the client is gone already: no one is left to tell
         } finally {
             turns.unlock();
         }
+        handler.interrupt();
     }
 }
