@@ -133,7 +133,7 @@ class ServerTest {
                 OutputStream out = survivor.getOutputStream();
                 out.write('a');
                 victim.getOutputStream().write('x');
-                assertEquals(-1, victim.getInputStream().read(), "the failing connection is closed");
+                TestClients.assertReset(victim); // the failing connection is closed, with a RST
                 out.write("bc".getBytes());
                 assertArrayEquals("bc".getBytes(), readExactly(survivor.getInputStream(), 2));
             }

@@ -8,7 +8,7 @@ enum Outcome {
     SERVER_CLOSED("server-closed"),
     /** Reading or writing the client's socket failed: reset, broken pipe. */
     CLIENT_RESET("client-reset"),
-    /** The handler threw something that was not the client's socket failing. */
+    /** The handler threw something that was not the client's socket failing; the client gets a RST. */
     ERROR("error"),
     /**
      * The client sent a line or frame over the limit the handler read it with: the handler let a

@@ -106,17 +106,28 @@ final class SocketConnection implements Runnable {
             outcome = Outcomes.failed(this, view, t, handling);
             failure = Outcomes.reported(t);
         }
-        finish(outcome, failure, started, openSample);
+        finish(outcome, failure, started, openSample, handling && outcome == Outcome.ERROR);
     }
 
     /**
      * Where every connection that started ends, whatever ended it: the socket closes before the scopes,
      * so a subtask blocked on it gives way even if it ignores interrupts (bytes already written are
      * still delivered); then the drain actions stop and the outcome is counted.
+     *
+     * <p>{@code handlerFailed}: the handler threw ({@link Outcome#ERROR}), so its exchange broke
+     * mid-protocol, as an abort's does, and it ends the same way: a RST and no TLS close_notify, never
+     * the FIN (or close_notify) a client without framing of its own would take for a finished exchange
+     * (docs/limits.md). A set-up that failed before the handler ran keeps the plain close: no exchange
+     * had begun, and the client reads end of stream before any byte.
      */
-    private void finish(Outcome outcome, Throwable failure, long started, LongTaskTimer.Sample openSample) {
+    private void finish(Outcome outcome, Throwable failure, long started, LongTaskTimer.Sample openSample,
+            boolean handlerFailed) {
         try {
-            closeTls();
+            if (handlerFailed) {
+                resetOnClose();
+            } else {
+                closeTls();
+            }
             closeSocket();
             ConnectionScopes opened = scopes;
             if (opened != null) {

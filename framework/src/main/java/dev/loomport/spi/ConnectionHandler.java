@@ -16,7 +16,10 @@ package dev.loomport.spi;
  *   <li>When {@code handle} returns or throws, the connection is over: loomport cancels and joins the
  *       subtasks it forked, closes the socket, and counts how the connection ended. A handler need not
  *       close anything itself. An exception ends this connection only: it is logged once, with the
- *       connection's id, counted by its own type, and the server goes on serving everyone else.</li>
+ *       connection's id, counted by its own type, and the server goes on serving everyone else. The
+ *       client sees how it ended: a return closes with an end of stream (a FIN), an exception (other
+ *       than the client's socket failing or a frame over its limit) with a reset (a RST), so that a
+ *       broken exchange never looks finished; bytes written just before the exception may be lost.</li>
  *   <li>{@link #close()} runs exactly once, after the last of the listener's connections has ended, on
  *       every path that stops the listener: a graceful shutdown, an abort, and a start that failed after
  *       the handler was created. It runs on the thread that stops the server; no {@code handle} call is

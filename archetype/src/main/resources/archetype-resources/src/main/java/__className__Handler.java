@@ -5,6 +5,9 @@ import dev.loomport.io.FrameWriter;
 import dev.loomport.spi.Connection;
 import dev.loomport.spi.ConnectionHandler;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Serves one listener's connections: answers every line a client sends with the greeting and the line
@@ -16,13 +19,18 @@ import java.io.IOException;
  * holds no more than the limit: a line longer than {@link #MAX_LINE} bytes throws
  * {@code FrameTooLargeException}, and the connection ends with the outcome {@code frame-too-large}.
  *
- * <p>When the server drains (SIGTERM, Ctrl-C), a client that keeps its connection open holds the stop
- * until the grace period ends and the server closes the socket. To end sooner, say goodbye in
- * {@code connection.onDrain(...)}: loomport's docs/plugins.md ("Draining") shows how.
+ * <p>When the server drains (SIGTERM, Ctrl-C), the handler says goodbye: a drain action, registered with
+ * {@code connection.onDrain(...)}, writes {@link #GOODBYE}, shuts the output down (the client reads the
+ * line, then end of stream) and interrupts the handler's thread, which wakes its read (the JDK closes a
+ * socket whose virtual thread is interrupted in I/O), so the handler returns at once. The connection ends
+ * then, whether or not the client closes its side (nc keeps it open until its own input ends), not when
+ * the grace period (10 s in the launcher) does. loomport's docs/plugins.md ("Draining") says more.
  */
 final class ${className}Handler implements ConnectionHandler {
     /** The longest line accepted, in bytes, without its line end. */
     static final int MAX_LINE = 1024;
+    /** The last line a client reads when the server stops gracefully, before its end of stream. */
+    static final String GOODBYE = "Goodbye: the server is stopping";
 
     private final String greeting;
 
@@ -34,9 +42,50 @@ final class ${className}Handler implements ConnectionHandler {
     public void handle(Connection connection) throws IOException {
         FrameReader in = new FrameReader(connection.input());
         FrameWriter out = new FrameWriter(connection.output());
-        for (String line; (line = in.readLine(MAX_LINE)) != null; ) {
-            out.writeLine(greeting + ", " + line + "!");
-            out.flush(); // the client waits for this answer before it sends more
+        // The answers (this thread) and the goodbye (a thread of the server's) take turns at the output,
+        // so that a goodbye never lands inside an answer, and no answer follows it.
+        Lock turns = new ReentrantLock();
+        AtomicBoolean saidGoodbye = new AtomicBoolean();
+        Thread handler = Thread.currentThread();
+        connection.onDrain(() -> sayGoodbye(connection, out, turns, saidGoodbye, handler));
+        try {
+            for (String line; (line = in.readLine(MAX_LINE)) != null; ) {
+                turns.lock();
+                try {
+                    if (saidGoodbye.get()) {
+                        return; // the output is shut: nothing more can be answered
+                    }
+                    out.writeLine(greeting + ", " + line + "!");
+                    out.flush(); // the client waits for this answer before it sends more
+                } finally {
+                    turns.unlock();
+                }
+            }
+        } catch (IOException e) {
+            if (!saidGoodbye.get()) {
+                throw e; // the connection failed: loomport counts how
+            }
+            // the goodbye's interrupt closed the socket under the read: the connection is over, as meant
         }
+    }
+
+    /**
+     * The drain action: {@link #GOODBYE}, then end of stream, then the handler's thread interrupted, so
+     * that its read gives way and the connection ends now, not when the grace period does.
+     */
+    private static void sayGoodbye(Connection connection, FrameWriter out, Lock turns, AtomicBoolean saidGoodbye,
+            Thread handler) {
+        turns.lock();
+        try {
+            saidGoodbye.set(true);
+            out.writeLine(GOODBYE);
+            out.flush();
+            connection.shutdownOutput();
+        } catch (IOException e) {
+            // the client is gone already: no one is left to tell
+        } finally {
+            turns.unlock();
+        }
+        handler.interrupt();
     }
 }

@@ -51,6 +51,20 @@ class ${className}PluginTest {
     }
 
     @Test
+    void aDrainingServerSaysGoodbyeAndEndsTheConnectionWithoutWaitingForTheClient() throws Exception {
+        TestServer server = loomport.start(new ${className}Plugin());
+        TestClient client = server.client(); // stays open, as nc does until its own input ends
+        assertEquals("Hello, world!", client.sendLine("world").readLine());
+        // A graceful stop, as SIGTERM starts it, with a grace period far longer than this test.
+        Thread stop = Thread.ofVirtual().start(() -> server.server().shutdown(Duration.ofMinutes(5)));
+        assertEquals(${className}Handler.GOODBYE, client.readLine());
+        assertTrue(client.isClosedByServer(), "the goodbye is the last line: then end of stream");
+        stop.join(); // over once the handler has returned, long before the grace period
+        assertEquals(1, server.count("loomport.closed.connections", "outcome", "server-closed"),
+                "the handler ended the connection, not the grace period (outcome shutdown)");
+    }
+
+    @Test
     void aBlankGreetingStopsTheStartNamingTheOptionAndTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
                 loomport.start(TestServer.of(new ${className}Plugin()).option("greeting", " ")));

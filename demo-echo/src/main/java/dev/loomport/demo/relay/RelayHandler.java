@@ -31,8 +31,9 @@ import java.util.concurrent.ExecutionException;
  * ({@link TaskScope.Joiner#awaitAllSuccessfulOrThrow()}), not "first to finish": the end of one
  * direction must not cancel the other, only a failure may. When either side fails, the scope cancels
  * the other direction, which closes both sockets. A failure of the upstream (refused, reset, unreachable) is
- * thrown with the upstream's address in its message, so loomport logs and counts it once; a client
- * that goes away ends its connection quietly.
+ * thrown with the upstream's address in its message, so loomport logs and counts it once, and resets
+ * the client's connection (a handler failure ends with a RST, never an end of stream the client could
+ * take for a complete, or empty, answer); a client that goes away ends its connection quietly.
  *
  * <p>Options: {@code upstream=HOST:PORT} (required; an IPv6 host in brackets) and
  * {@code connect-timeout=DURATION} (default 10s; 0 = the operating system's own limit). The relay does

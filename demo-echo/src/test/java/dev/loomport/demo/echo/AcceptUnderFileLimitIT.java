@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * newcomer waits unserved, frees every descriptor, and sees the newcomer and a fresh client echoed.
  * The child's log must show one WARNING for the burst and one line when accepting resumes.
  */
+@Tag("io-path") // also run on the non-default I/O path: see demo-echo/pom.xml
 class AcceptUnderFileLimitIT {
     private static final int FILE_LIMIT = 256;
     private static final int MAX_CLIENTS = 2 * FILE_LIMIT; // bounded: far more than the child can accept

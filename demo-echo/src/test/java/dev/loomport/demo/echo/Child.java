@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,6 +85,25 @@ final class Child implements AutoCloseable {
         return new Launcher();
     }
 
+    /**
+     * The system property (set by the build's second failsafe execution) that forces the I/O path of every
+     * launcher the ITs start, {@code jdk} or {@code loop}; unset, each launcher takes its JDK's default.
+     */
+    static final String IO_PATH = "dev.loomport.it.io";
+
+    /**
+     * The launcher's JVM options that force the I/O path {@link #IO_PATH} names ({@code -Ddev.loomport.io=...},
+     * as a user would), or none when it names none.
+     */
+    static List<String> ioPathOptions() {
+        String path = System.getProperty(IO_PATH, "");
+        return switch (path) {
+            case "" -> List.of();
+            case "jdk", "loop" -> List.of("-Ddev.loomport.io=" + path);
+            default -> throw new AssertionError("system property " + IO_PATH + " must be jdk or loop, not '" + path + "'");
+        };
+    }
+
     /** The demo's packaged module path, which the build passes as system property {@code loomport.modules}. */
     static Path modules() {
         String modules = System.getProperty("loomport.modules");
@@ -97,7 +117,8 @@ final class Child implements AutoCloseable {
     /**
      * How to run the launcher: {@code [prefix...] java [jvmArgs...] -p MODULES[:jars...] -m
      * dev.loomport.demo.echo args...}, or on the class path {@code java -cp MODULES/*[:jars...]
-     * dev.loomport.demo.echo.Main args...}, with the test's own java.
+     * dev.loomport.demo.echo.Main args...}, with the test's own java, forcing the I/O path the build asks
+     * for ({@link #IO_PATH}) unless told {@link #onDefaultIoPath()}.
      */
     static final class Launcher {
         private final List<String> prefix = new ArrayList<>();
@@ -105,6 +126,7 @@ final class Child implements AutoCloseable {
         private final List<Path> jars = new ArrayList<>();
         private final Map<String, String> environment = new HashMap<>();
         private boolean classPath;
+        private boolean jdkDefaultPath;
 
         private Launcher() {
         }
@@ -136,6 +158,12 @@ final class Child implements AutoCloseable {
             return this;
         }
 
+        /** On the JDK's default I/O path, whatever the build forces ({@link #IO_PATH}): to compare with it. */
+        Launcher onDefaultIoPath() {
+            jdkDefaultPath = true;
+            return this;
+        }
+
         Launcher env(String name, String value) {
             environment.put(name, value);
             return this;
@@ -150,6 +178,9 @@ final class Child implements AutoCloseable {
             jars.forEach(jar -> path.append(File.pathSeparator).append(jar));
             List<String> command = new ArrayList<>(prefix);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            if (!jdkDefaultPath) {
+                command.addAll(ioPathOptions()); // before the test's own options, which may force another
+            }
             command.addAll(jvmArgs);
             command.addAll(classPath ? List.of("-cp", path.toString(), "dev.loomport.demo.echo.Main")
                     : List.of("-p", path.toString(), "-m", "dev.loomport.demo.echo"));
@@ -245,6 +276,24 @@ final class Child implements AutoCloseable {
             }
         }
         throw new AssertionError("no " + what + " within " + timeout + "; " + log());
+    }
+
+    /**
+     * The names the child's threads have in the kernel ({@code /proc/PID/task/TID/comm}): HotSpot gives
+     * each platform thread its Java name there, cut to 15 bytes; virtual threads have none.
+     */
+    List<String> nativeThreadNames() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    names.add(Files.readString(task.resolve("comm"), UTF_8).strip());
+                } catch (NoSuchFileException e) {
+                    // the thread ended while we listed
+                }
+            }
+        }
+        return names;
     }
 
     /** Every line on stdout so far. */

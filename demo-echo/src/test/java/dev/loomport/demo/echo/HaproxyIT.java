@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,6 +43,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * round it is to stop the balancer sending first (haproxy's runtime API here, a Kubernetes preStop
  * delay, a cloud balancer's deregistration delay), then SIGTERM. docs/deploy.md says the same.
  */
+@Tag("io-path") // also run on the non-default I/O path: see demo-echo/pom.xml
 class HaproxyIT {
     @TempDir
     Path dir;

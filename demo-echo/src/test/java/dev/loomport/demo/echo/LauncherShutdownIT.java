@@ -18,6 +18,7 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class LauncherShutdownIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    @Tag("io-path") // also run on the non-default I/O path: see demo-echo/pom.xml
     @Test
     void sigtermLetsAnExchangeFinishThenExitsZero() throws Exception {
         try (Child demo = Child.launcher().start("--listen", "echo@127.0.0.1:0", "--grace", "5m")) {
@@ -44,6 +46,7 @@ class LauncherShutdownIT {
         }
     }
 
+    @Tag("io-path") // also run on the non-default I/O path: see demo-echo/pom.xml
     @Test
     void aSecondSigtermStopsAtOnceAndStillExitsZero() throws Exception {
         try (Child demo = Child.launcher().start("--listen", "echo@127.0.0.1:0", "--grace", "1h")) {
@@ -61,6 +64,7 @@ class LauncherShutdownIT {
         }
     }
 
+    @Tag("io-path") // also run on the non-default I/O path: see demo-echo/pom.xml
     @Test
     void aRelayConfiguredOnTheCommandLineForwardsToItsUpstream() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,6 +31,7 @@ class MetricsIT {
     private static final Pattern LISTENING = Pattern.compile("(?m)^listening echo 127\\.0\\.0\\.1:(\\d+)$");
     private static final Pattern METRICS = Pattern.compile("(?m)^metrics (http://127\\.0\\.0\\.1:\\d+/metrics)$");
 
+    @Tag("io-path") // also run on the non-default I/O path: see demo-echo/pom.xml
     @Test
     void metricsEndpointCountsExactlyWhatTheDemoEchoed() throws Exception {
         try (Child child = Child.launcher().start("--listen", "echo@127.0.0.1:0", "--metrics", "127.0.0.1:0")) {

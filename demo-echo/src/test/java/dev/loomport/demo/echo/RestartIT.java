@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * launchers' own log (each connection's TRACE "open" line, with the client's port, at millisecond
  * resolution) and printed, with the longest any client waited for its echo: docs/deploy.md quotes them.
  */
+@Tag("io-path") // also run on the non-default I/O path: see demo-echo/pom.xml
 class RestartIT {
     private static final int CLIENTS = 16;               // connecting at once, each one connection at a time
     private static final Duration PAUSE = Duration.ofMillis(25); // between one client's connections: steady

@@ -18,6 +18,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code StandardInput=socket}: socket-holder plays the service manager ({@link SocketHolder}).
  */
 class SocketActivationIT {
+    @Tag("io-path") // also run on the non-default I/O path: see demo-echo/pom.xml
     @Test
     void servesTheHeldSocketLogsThroughItsStopAndLeavesTheQueueToTheNextLauncher() throws Exception {
         try (Child manager = SocketHolder.holdingLauncher(List.of(), "--listen", "echo@stdin",

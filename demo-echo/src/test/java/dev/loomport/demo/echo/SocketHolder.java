@@ -47,10 +47,14 @@ final class SocketHolder {
         return holder;
     }
 
-    /** The holder starting the demo's launcher on the held socket with {@code args} (and --metrics off). */
+    /**
+     * The holder starting the demo's launcher on the held socket with {@code args} (and --metrics off), on
+     * the I/O path the build forces ({@link Child#IO_PATH}).
+     */
     static Child holdingLauncher(List<String> jvmArgs, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(compiled().toString(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(Child.ioPathOptions());
         command.addAll(jvmArgs);
         command.addAll(List.of("-p", Child.modules().toString(), "-m", "dev.loomport.demo.echo"));
         command.addAll(List.of(args));
