@@ -99,6 +99,11 @@ final class LoopChannel {
         // A reader parked with nothing queued gets the bytes in its own array. Only with the queue empty:
         // older bytes queued meanwhile (the reader offered before it saw them) must be read first.
         int offered = ahead.isEmpty() ? offer.take() : 0;
+        if (offered == 0 && ahead.room() <= 0) { // a reader resumed reading as the loop reached the bound:
+            key.off(SelectionKey.OP_READ);            // pause again without reading, or the bound is passed
+            paused = true;
+            return (Thread) READER.getAndSet(this, null); // it waits for what is queued: wake it
+        }
         boolean handed = false;
         try {
             // Never past the bound: at most what is left of it (held < MAX_BUFFERED, or reading is paused).

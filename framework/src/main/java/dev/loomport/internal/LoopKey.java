@@ -7,6 +7,7 @@ import java.net.SocketException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A loop-path connection's registration with its {@link IoLoop}: none until the connection first has to
@@ -78,7 +79,9 @@ final class LoopKey {
             if (key != null) {
                 return key;
             }
-            Thread.onSpinWait();
+            // Park, never spin: since JDK 24 the registrant gives up its carrier while it waits for a monitor
+            // inside channel.register, and spinners holding every carrier would keep it from ever finishing.
+            LockSupport.parkNanos(10_000);
         }
         try {
             SelectionKey k = key;

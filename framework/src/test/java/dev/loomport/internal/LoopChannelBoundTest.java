@@ -91,4 +91,20 @@ class LoopChannelBoundTest {
         assertEquals((LoopChannel.MAX_BUFFERED + perChunk - 1) / perChunk, sent,
                 "paused once the bytes and their chunks' overhead reached the bound");
     }
+
+    /** A fill that runs with the bound reached (a reader resumed reading just as the loop filled the queue) reads nothing. */
+    @Test
+    void aFillWithTheBoundReachedReadsNothing() throws Exception {
+        OutputStream out = client.getOutputStream();
+        out.write(new byte[200 * 1024]);
+        await().until(() -> {
+            channel.fill(scratch);
+            return (key.interestOps() & SelectionKey.OP_READ) == 0; // paused
+        });
+        int before = channel.available();
+        channel.fill(scratch); // as after a reader saw paused with the queue full and turned interest back on
+        int ahead = channel.available();
+        assertTrue(ahead <= LoopChannel.MAX_BUFFERED,
+                () -> "read ahead " + before + " then " + ahead + " bytes, the bound is " + LoopChannel.MAX_BUFFERED);
+    }
 }
