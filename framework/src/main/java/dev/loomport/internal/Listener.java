@@ -293,6 +293,10 @@ final class Listener {
         FlightEvents.connectionRejected(bound, (InetSocketAddress) socket.getRemoteSocketAddress(), reason.tag);
         LOG.log(Level.DEBUG, () -> "listener " + name + ": rejected " + socket.getRemoteSocketAddress()
                 + " (" + reason.tag + ")");
+        // The stop interrupts this thread to wake the loop; an interrupted thread's I/O on the socket
+        // would close it at once (ClosedByInterruptException), with the client's bytes unread: a RST.
+        // Nothing here waits, so the stop is not held up by setting the interrupt aside until the close.
+        boolean interrupted = Thread.interrupted();
         try (socket) {
             if (rejectMessage.length > 0 && reason != ListenerMetrics.RejectReason.SHUTDOWN) {
                 socket.getOutputStream().write(rejectMessage); // at most 1 KiB: fits any send buffer
@@ -301,6 +305,10 @@ final class Listener {
             Unread.discard(socket); // so that the close is a FIN after the message, not a RST
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "listener " + name + ": reject message not delivered: " + e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
