@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * One listening socket, its accept loop, and the connections it accepted. The accept loop runs on a
@@ -40,7 +41,7 @@ final class Listener {
     private final ListenerConfig config;
     private final ConnectionHandler handler;
     private final TlsHandshaker tls; // null: plain TCP; ConnectionSetup skips the step
-    private final ListeningSocket serverSocket; // bound here, or the process's inherited one
+    private ListeningSocket serverSocket; // bound here, or the process's inherited one; set before start()
     private final BoundListener bound;
     private final Engine engine;
     private final ListenerMetrics metrics;
@@ -125,6 +126,11 @@ final class Listener {
         }
     }
 
+    /** Tests only, before {@link #start()}: accept through {@code wrap} of the listening socket. */
+    void acceptThrough(UnaryOperator<ListeningSocket> wrap) {
+        serverSocket = wrap.apply(serverSocket);
+    }
+
     void start() {
         // The JDK's console loggers read the time-zone database (lib/tzdb.dat) the first time they
         // write a line. Read it now: the first line this listener may have to write is the one saying
@@ -205,6 +211,11 @@ final class Listener {
     /**
      * Decides what happens to an accepted socket: rejected by a limit, or handed to a new connection
      * thread. Whatever fails here closes the socket and gives back what it took; the loop goes on.
+     *
+     * <p>A socket accepted as the stop begins ({@code closing} set meanwhile) is served like any other:
+     * {@link #stopAccepting} joins this loop before the engine drains, so the drain and the wait for open
+     * connections reach it. Closing it instead lost a client the kernel had already handed to this
+     * process, one that a socket held by a service manager would have kept for the next (RestartIT).
      */
     private void admit(Socket accepted, boolean slotHeld) {
         boolean slot = slotHeld;    // a slot to give back unless the socket becomes a connection
@@ -212,10 +223,6 @@ final class Listener {
         boolean started = false;
         Socket socket = accepted;   // a rejected one stays blocking; an admitted one may move to the loops
         try {
-            if (closing) {
-                reject(socket, ListenerMetrics.RejectReason.SHUTDOWN);
-                return;
-            }
             InetAddress source = socket.getInetAddress();
             ListenerMetrics.RejectReason refused = admission.admit(source, slot);
             slot = false; // admitted: the connection holds it; refused: admit() gave it back
@@ -286,6 +293,10 @@ final class Listener {
         FlightEvents.connectionRejected(bound, (InetSocketAddress) socket.getRemoteSocketAddress(), reason.tag);
         LOG.log(Level.DEBUG, () -> "listener " + name + ": rejected " + socket.getRemoteSocketAddress()
                 + " (" + reason.tag + ")");
+        // The stop interrupts this thread to wake the loop; an interrupted thread's I/O on the socket
+        // would close it at once (ClosedByInterruptException), with the client's bytes unread: a RST.
+        // Nothing here waits, so the stop is not held up by setting the interrupt aside until the close.
+        boolean interrupted = Thread.interrupted();
         try (socket) {
             if (rejectMessage.length > 0 && reason != ListenerMetrics.RejectReason.SHUTDOWN) {
                 socket.getOutputStream().write(rejectMessage); // at most 1 KiB: fits any send buffer
@@ -294,6 +305,10 @@ final class Listener {
             Unread.discard(socket); // so that the close is a FIN after the message, not a RST
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "listener " + name + ": reject message not delivered: " + e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

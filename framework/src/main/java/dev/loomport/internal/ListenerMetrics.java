@@ -29,6 +29,10 @@ final class ListenerMetrics {
     enum RejectReason {
         MAX_CONNECTIONS("max-connections"),
         PER_SOURCE("per-source"),
+        /**
+         * The connection's thread could not be started: the stop is already closing everything. Not a
+         * socket accepted as the stop begins, which is served (Listener.admit).
+         */
         SHUTDOWN("shutdown");
 
         final String tag;
