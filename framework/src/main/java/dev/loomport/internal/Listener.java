@@ -54,6 +54,7 @@ final class Listener {
     private volatile boolean closing;
     private volatile InetSocketAddress lastLocal; // see sharedLocal
     private Thread acceptThread;
+    private final AcceptGate acceptGate = new AcceptGate(); // the stop's interrupt never lands in accept()
 
     private Listener(String name, ListenerConfig config, ConnectionHandler handler, TlsHandshaker tls,
                      ListeningSocket serverSocket, boolean onLoops, Engine engine) {
@@ -158,7 +159,7 @@ final class Listener {
             }
             Socket socket;
             try {
-                socket = serverSocket.accept();
+                socket = acceptGate.accept(serverSocket::accept);
             } catch (Throwable e) { // out of descriptors, or even out of memory: back off, never die
                 if (slotHeld) {
                     admission.releaseSlot();
@@ -336,8 +337,7 @@ final class Listener {
             LOG.log(Level.DEBUG, () -> "listener " + name + ": close failed: " + e);
         }
         if (acceptThread != null) {
-            acceptThread.interrupt(); // it may be waiting for a slot, or backing off
-            Engine.joinUninterruptibly(acceptThread);
+            acceptGate.stop(acceptThread); // it may be waiting for a slot, or backing off
             if (first) {
                 FlightEvents.listenerStopped(bound); // a listener that never started never stops
             }

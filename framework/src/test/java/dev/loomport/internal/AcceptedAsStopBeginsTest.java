@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.loomport.Limits;
 import dev.loomport.ListenerConfig;
@@ -14,9 +15,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,6 +40,7 @@ class AcceptedAsStopBeginsTest {
     private final AtomicInteger drained = new AtomicInteger();
     private final CompletableFuture<Void> accepted = new CompletableFuture<>(); // the held accept has its socket
     private final CompletableFuture<Void> stopBegun = new CompletableFuture<>(); // the stop closed the listening socket
+    private final AtomicReference<Thread> stopper = new AtomicReference<>(); // the thread running the stop
 
     @Test
     void aSocketAcceptedAsTheStopBeginsIsServedAndDrainedNotClosed() throws Exception {
@@ -57,6 +61,35 @@ class AcceptedAsStopBeginsTest {
         assertEquals(0, count("rejected.connections"), "rejected");
         assertEquals(1, registry.find(ListenerMetrics.PREFIX + "closed.connections").tag("outcome", "client-closed")
                 .counter().count(), "closed as client-closed");
+        assertEquals(0, engine.liveThreads(), "threads left running");
+    }
+
+    /**
+     * The stop wakes an accept in progress by closing the listening socket, never by interrupting it:
+     * an interrupt inside the JDK channel's {@code accept()} makes it throw and leave the connection it had
+     * just accepted open and unanswered for good (a client of ShutdownTest waited out its read timeout).
+     * The held accept looks, once the stop is waiting for the accept thread, whether it was interrupted.
+     */
+    @Test
+    void anAcceptInProgressIsNotInterruptedByTheStop() throws Exception {
+        CompletableFuture<Boolean> interruptedInAccept = new CompletableFuture<>();
+        Engine engine = start(ListenerConfig.builder("echo").build(), 1, false, () -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> stopper.get() != null
+                    && Arrays.stream(stopper.get().getStackTrace()).anyMatch(f -> f.getMethodName().equals("join")));
+            interruptedInAccept.complete(Thread.currentThread().isInterrupted());
+        });
+        try (Socket client = connect(engine)) {
+            client.getOutputStream().write(HELLO);
+            accepted.get(30, TimeUnit.SECONDS);
+            CompletableFuture<Void> stopped = stopInBackground(engine);
+            assertFalse(interruptedInAccept.get(30, TimeUnit.SECONDS), "interrupted inside accept()");
+            assertArrayEquals(HELLO, client.getInputStream().readNBytes(HELLO.length), "the echo");
+            client.shutdownOutput();
+            assertEquals(-1, client.getInputStream().read(), "end of stream once the handler returned");
+            stopped.get(30, TimeUnit.SECONDS);
+        } finally {
+            engine.shutdown(Duration.ZERO);
+        }
         assertEquals(0, engine.liveThreads(), "threads left running");
     }
 
@@ -94,6 +127,12 @@ class AcceptedAsStopBeginsTest {
      * has closed the listening socket and, if {@code untilInterrupted}, interrupted the accept thread.
      */
     private Engine start(ListenerConfig listener, int held, boolean untilInterrupted) throws IOException {
+        return start(listener, held, untilInterrupted, () -> { });
+    }
+
+    /** As above, running {@code held} in the held accept once the stop has begun. */
+    private Engine start(ListenerConfig listener, int held, boolean untilInterrupted, Runnable whileHeld)
+            throws IOException {
         HandlerPlugin echo = HandlerPlugin.of("echo", () -> connection -> {
             connection.onDrain(drained::incrementAndGet); // at once if the drain has reached it already
             connection.input().transferTo(connection.output());
@@ -107,6 +146,7 @@ class AcceptedAsStopBeginsTest {
                 if (accepts.incrementAndGet() == held) {
                     accepted.complete(null);
                     stopBegun.join(); // not interruptible
+                    whileHeld.run();
                     while (untilInterrupted && !Thread.currentThread().isInterrupted()) {
                         LockSupport.park(); // the interrupt unparks it
                     }
@@ -134,9 +174,9 @@ class AcceptedAsStopBeginsTest {
         return client;
     }
 
-    private static CompletableFuture<Void> stopInBackground(Engine engine) {
+    private CompletableFuture<Void> stopInBackground(Engine engine) {
         return CompletableFuture.runAsync(() -> engine.shutdown(Duration.ofSeconds(30)),
-                task -> Thread.ofVirtual().start(task));
+                task -> stopper.set(Thread.ofVirtual().start(task)));
     }
 
     private double count(String name) {
