@@ -215,15 +215,17 @@ class LoopPathTest {
         }
     }
 
+    /** Reads to the end, then answers how many bytes that was. */
+    private static final ConnectionHandler COUNT = c -> {
+        byte[] all = c.input().readAllBytes();
+        c.output().write(Integer.toString(all.length).getBytes(StandardCharsets.US_ASCII));
+    };
+
     @Test
     void clientsThatSendAndCloseAtOnceAreAllServed() throws Exception {
         // Such a client's socket is readable (and at EOF) the moment the loop first looks at it: the loop
         // must know the connection's key by then (it once registered interest before it did).
-        ConnectionHandler count = c -> {
-            byte[] all = c.input().readAllBytes();
-            c.output().write(Integer.toString(all.length).getBytes(StandardCharsets.US_ASCII));
-        };
-        try (Server server = serve("loop-send-close", count)) {
+        try (Server server = serve("loop-send-close", COUNT)) {
             for (int round = 0; round < 200; round++) {
                 try (Socket client = connect(server)) {
                     client.getOutputStream().write(new byte[100 + round]);
@@ -238,11 +240,7 @@ class LoopPathTest {
     @Test
     void clientsThatSendAndCloseAtOnceAreAllServedWhenManyComeTogether() throws Exception {
         // As above, 8 at a time: their connections race to register (or not) with the same two loops.
-        ConnectionHandler count = c -> {
-            byte[] all = c.input().readAllBytes();
-            c.output().write(Integer.toString(all.length).getBytes(StandardCharsets.US_ASCII));
-        };
-        try (Server server = serve("loop-send-close-many", count)) {
+        try (Server server = serve("loop-send-close-many", COUNT)) {
             List<CompletableFuture<Void>> lanes = new ArrayList<>();
             for (int lane = 0; lane < 8; lane++) {
                 int l = lane;
